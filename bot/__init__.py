@@ -1,0 +1,1 @@
+"""newsbot's faces: the `newsbot` command line and the Discord bot, thin layers over ``index``."""

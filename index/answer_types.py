@@ -1,0 +1,74 @@
+"""What kind of answer a question expects, and whether a sentence offers one.
+
+A "where" question is answered by a sentence naming a place, a "when" question by one
+holding a date, "how many" by a number. The check is a cheap pattern match, used as a
+small bonus when sentences are ranked; it never decides alone.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from index.terms import words
+
+
+class AnswerType(Enum):
+    PERSON = "person"
+    PLACE = "place"
+    TIME = "time"
+    NUMBER = "number"
+    OTHER = "other"
+
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+_TIME = re.compile(
+    rf"\b(1[0-9]{{3}}s?|20[0-9]{{2}}s?|{_MONTHS}|{_DAYS}|yesterday|today|tomorrow|"
+    r"(last|next|this) (week|month|year)|century|decade|ago)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"dozens?|hundreds?|thousands?|millions?|billions?)\b",
+    re.IGNORECASE,
+)
+# A preposition of place followed by a capitalised name: "at Blair House", "in Washington".
+_PLACE = re.compile(r"\b(at|in|near|from|to|outside|inside) (the )?[A-Z][\w-]+")
+_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
+
+
+def expected_type(question: str) -> AnswerType:
+    tokens = words(question)
+    if not tokens:
+        return AnswerType.OTHER
+    lead = " ".join(tokens[:3])
+    if lead.startswith(("how many", "how much")) or "what percentage" in lead:
+        return AnswerType.NUMBER
+    if tokens[0] == "when" or lead.startswith(
+        ("what year", "what date", "what time", "which year")
+    ):
+        return AnswerType.TIME
+    if tokens[0] == "where" or lead.startswith(
+        ("what city", "what country", "which city", "which country")
+    ):
+        return AnswerType.PLACE
+    if tokens[0] in ("who", "whom", "whose"):
+        return AnswerType.PERSON
+    return AnswerType.OTHER
+
+
+def offers(sentence: str, kind: AnswerType) -> bool:
+    """True when ``sentence`` contains something of the ``kind`` the question asks for."""
+    if kind is AnswerType.TIME:
+        return bool(_TIME.search(sentence))
+    if kind is AnswerType.NUMBER:
+        return bool(_NUMBER.search(sentence))
+    if kind is AnswerType.PLACE:
+        return bool(_PLACE.search(sentence))
+    if kind is AnswerType.PERSON:
+        return bool(_NAME.search(sentence))
+    return False

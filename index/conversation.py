@@ -1,0 +1,94 @@
+"""Memory of one conversation, so that follow-up questions can be understood.
+
+A follow-up ("where did he host them?", "and in the 1990s?") names nothing a search can
+find; it leans on the question it follows and on the answer given ("he" is whoever that
+answer named). Each turn records the *topic* it was answered under: the question itself
+when it stands alone, else the topic of the turn it follows. A follow-up is searched as
+"topic + follow-up"; when the answer's sentences are picked its own words weigh most, the
+topic's and the previous answer's words count too. One Conversation per Discord thread,
+DM or terminal session; nothing is shared between them, and only the last few turns are
+kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from dataclasses import dataclass
+
+from index.terms import STOP_WORDS, words
+
+# Pronouns that point back. "that" and "this" are left out: they are as often relative
+# pronouns or determiners ("the summit that Putin hosted") in questions that stand alone.
+_REFERRING_WORDS = frozenset(
+    "he she it they them him his her hers its their theirs there these those then "
+    "former latter".split()
+)
+_CONTINUATIONS = ("and ", "but ", "also ", "what about", "how about", "so ", "or ")
+# A question with fewer meaningful words than this cannot stand on its own.
+_MIN_STANDALONE_TERMS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    question: str
+    topic: str  # the standalone question this turn was answered under
+    answer: str  # the answer's text, citation markers removed ("" when not found)
+    article_ids: tuple[str, ...]  # articles the answer cited
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedQuestion:
+    """How a question is searched and how its answer's sentences are judged."""
+
+    question: str
+    search_text: str
+    focus: str  # the words an answer sentence should contain first of all
+    context: str  # words from earlier turns, weighing less
+    is_follow_up: bool
+    topic: str = ""  # the standalone question a follow-up leans on
+
+
+def looks_like_follow_up(question: str) -> bool:
+    """True for questions that lean on an earlier turn (pronouns, "and ...?", few words)."""
+    lowered = question.strip().lower()
+    if lowered.startswith(_CONTINUATIONS):
+        return True
+    tokens = words(lowered)
+    if any(t in _REFERRING_WORDS for t in tokens):
+        return True
+    return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
+
+
+class Conversation:
+    """The recent turns of one conversation (thread-safe, bounded)."""
+
+    def __init__(self, max_turns: int = 6) -> None:
+        self._turns: deque[Turn] = deque(maxlen=max_turns)
+        self._lock = threading.Lock()
+
+    @property
+    def turns(self) -> tuple[Turn, ...]:
+        with self._lock:
+            return tuple(self._turns)
+
+    def resolve(self, question: str) -> ResolvedQuestion:
+        """Decide how to search ``question`` given the turns before it."""
+        with self._lock:
+            last = self._turns[-1] if self._turns else None
+        if last is None or not looks_like_follow_up(question):
+            return ResolvedQuestion(question, question, question, "", is_follow_up=False)
+        return ResolvedQuestion(
+            question=question,
+            search_text=f"{last.topic} {question}",
+            focus=question,
+            context=f"{last.topic} {last.answer}",
+            is_follow_up=True,
+            topic=last.topic,
+        )
+
+    def record(self, resolved: ResolvedQuestion, answer: str, article_ids: tuple[str, ...]) -> None:
+        # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
+        topic = resolved.topic if resolved.is_follow_up else resolved.question
+        with self._lock:
+            self._turns.append(Turn(resolved.question, topic, answer, article_ids))

@@ -1,0 +1,313 @@
+"""A re-index run: read the corpus, embed what changed, publish a new generation atomically.
+
+The work itself is llama-index's ``IngestionPipeline`` (sentence-aware splitting, embedding,
+Chroma upserts and deletes decided by the hashes in a persisted docstore). This module adds
+what the pipeline does not do: progress reports, a summary of what changed, a fast path
+that touches nothing when nothing changed, and atomic publication (see ``index/store.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from llama_index.core.schema import BaseNode, Document, TransformComponent
+
+from index.corpus import load_corpus
+from index.embedding import MODEL_NAME, count_tokens
+from index.errors import CorpusError, IndexingError, NewsbotError
+from index.models import Article, IndexProgress, IndexSummary, LoadFailure
+from index.sentences import split_keeping_text
+
+if TYPE_CHECKING:
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.storage.docstore import SimpleDocumentStore
+
+    from index.settings import Settings
+    from index.store import Generation, Store
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[IndexProgress], None]
+
+# Metadata stored with every chunk; only the title is part of the embedded text (it gives a
+# passage its context, "who" and "what", while dates and links would only add noise).
+_NOT_EMBEDDED = ["source", "published_at", "published_day", "url", "path"]
+# Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
+_PIPELINE_VERSION = 1
+# Articles embedded between two progress reports (about 150 chunks of news).
+_ARTICLES_PER_BATCH = 16
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+
+class Indexer:
+    """Runs re-indexes of a corpus into a :class:`~index.store.Store`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        load_embedder: Callable[[], BaseEmbedding],
+    ) -> None:
+        """
+        Args:
+            settings: Chunking and corpus settings.
+            store: Where generations are written and published.
+            load_embedder: Builds the document embedder; called only when something has
+                to be embedded, so that an unchanged corpus never loads the model.
+        """
+        self._settings = settings
+        self._store = store
+        self._load_embedder = load_embedder
+        self._embedder: BaseEmbedding | None = None
+
+    def fingerprint(self) -> str:
+        s = self._settings
+        return f"{MODEL_NAME}|chunk={s.chunk_size}/{s.chunk_overlap}|v{_PIPELINE_VERSION}"
+
+    def run(
+        self, paths: Sequence[Path] | None = None, progress: ProgressCallback | None = None
+    ) -> IndexSummary:
+        """Bring the index in line with the articles under ``paths`` (default: the corpus folder).
+
+        The index mirrors the given paths: articles no longer there are removed. Files that
+        cannot be read are reported in the summary and skipped; articles indexed from them
+        earlier are kept as they were, so a file broken by an edit loses nothing.
+
+        Raises:
+            CorpusError: A path does not exist or holds no article at all.
+            ReindexInProgressError: Another re-index is running on this data directory.
+            IndexingError: The run failed; the previous index is still the one answering.
+        """
+        started = time.perf_counter()
+        paths = list(paths) if paths else [self._settings.corpus_dir]
+        corpus = load_corpus(paths, max_file_bytes=int(self._settings.max_file_mib * 2**20))
+        if not corpus.articles and not corpus.failures:
+            raise CorpusError(
+                f"No articles found in {', '.join(map(str, paths))} "
+                "(looked for .txt, .md, .json, .jsonl and .html files)."
+            )
+        with self._store.writer_lock():
+            try:
+                return self._run_locked(corpus.articles, corpus.failures, progress, started)
+            except NewsbotError:
+                raise
+            except Exception as e:
+                log.exception("re-index failed")
+                raise IndexingError(
+                    f"The re-index failed ({type(e).__name__}: {e}); "
+                    "the previous index is still answering."
+                ) from e
+
+    def _run_locked(
+        self,
+        articles: list[Article],
+        failures: list[LoadFailure],
+        progress: ProgressCallback | None,
+        started: float,
+    ) -> IndexSummary:
+        from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+        from llama_index.core.storage.docstore import SimpleDocumentStore
+
+        store = self._store
+        store.drop_inactive()  # leftovers of an interrupted run
+        active = store.active()
+        previous = self._load_docstore(active)
+        reusable = active is not None and active.fingerprint == self.fingerprint()
+        documents = [_to_document(a) for a in articles]
+        documents += _kept_from_failed_files(previous, documents, failures)
+        plan = _plan(previous, documents)
+
+        def summary(chunks_embedded: int) -> IndexSummary:
+            return IndexSummary(
+                added=len(plan.added),
+                updated=len(plan.updated) + (0 if reusable else len(plan.unchanged)),
+                unchanged=len(plan.unchanged) if reusable else 0,
+                removed=len(plan.removed),
+                failed=tuple(failures),
+                chunks_embedded=chunks_embedded,
+                seconds=time.perf_counter() - started,
+            )
+
+        if reusable and not plan.changes_anything:
+            return summary(0)
+
+        generation, collection = store.create_generation(after=active)
+        docstore: SimpleDocumentStore = previous if reusable else SimpleDocumentStore()
+        if reusable:
+            assert active is not None
+            store.copy_chunks(store.collection(active), collection, set(plan.unchanged))
+
+        changed = set(plan.added) | set(plan.updated)
+        to_embed = [d for d in documents if d.id_ in changed or not reusable]
+        report = _ProgressReporter(
+            progress,
+            total=len(to_embed),
+            counts=dict(
+                added=len(plan.added),
+                updated=len(plan.updated),
+                removed=len(plan.removed),
+                failed=len(failures),
+            ),
+        )
+        vector_store = store.vector_store(collection)
+        # Articles go through the pipeline a batch at a time: progress can be reported and
+        # only one batch of vectors is held in memory.
+        upserts = IngestionPipeline(
+            transformations=[self._splitter(), self._embedder_or_load()] if to_embed else [],
+            vector_store=vector_store,
+            docstore=docstore,
+            docstore_strategy=DocstoreStrategy.UPSERTS,
+            # The docstore's hashes decide what to re-embed; the transformation cache would
+            # hash every chunk again for nothing.
+            disable_cache=True,
+        )
+        chunks_embedded = 0
+        report.update(0, 0)
+        for start in range(0, len(to_embed), _ARTICLES_PER_BATCH):
+            batch = to_embed[start : start + _ARTICLES_PER_BATCH]
+            chunks_embedded += len(upserts.run(documents=batch))
+            report.update(start + len(batch), chunks_embedded)
+        # Removed articles leave the docstore through the library's own bookkeeping: with
+        # every remaining article now up to date, this run embeds nothing and only deletes.
+        leftovers = IngestionPipeline(
+            transformations=[],
+            vector_store=vector_store,
+            docstore=docstore,
+            docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
+            disable_cache=True,
+        ).run(documents=documents)
+        if leftovers:
+            raise IndexingError("The index changed while it was being rebuilt; run it again.")
+
+        docstore.persist(str(store.docstore_path(generation)))
+        indexed_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        store.activate(
+            generation,
+            {
+                "fingerprint": self.fingerprint(),
+                "articles": len(documents),
+                "chunks": collection.count(),
+                "indexed_at": indexed_at,
+                "embedding_model": MODEL_NAME,
+            },
+        )
+        store.drop_inactive()
+        store.drop_docstores(keep=generation)
+        return summary(chunks_embedded)
+
+    def _load_docstore(self, active: Generation | None) -> SimpleDocumentStore:
+        from llama_index.core.storage.docstore import SimpleDocumentStore
+
+        if active is not None:
+            path = self._store.docstore_path(active)
+            if path.exists():
+                return SimpleDocumentStore.from_persist_path(str(path))
+            log.warning("docstore %s is missing; every article will be embedded again", path)
+        return SimpleDocumentStore()
+
+    def _splitter(self) -> TransformComponent:
+        from llama_index.core.node_parser import SentenceSplitter
+
+        return SentenceSplitter(
+            chunk_size=self._settings.chunk_size,
+            chunk_overlap=self._settings.chunk_overlap,
+            paragraph_separator="\n\n",
+            tokenizer=count_tokens,  # count in the embedding model's own word pieces
+            chunking_tokenizer_fn=split_keeping_text,
+            id_func=_chunk_id,
+        )
+
+    def _embedder_or_load(self) -> BaseEmbedding:
+        if self._embedder is None:
+            self._embedder = self._load_embedder()
+        return self._embedder
+
+
+def _chunk_id(position: int, article: BaseNode) -> str:
+    """Chunk ids derived from the article, so the same corpus gives the same ids."""
+    return f"{article.id_}#chunk{position}"
+
+
+def _to_document(article: Article) -> Document:
+    day = int(article.published_at.replace("-", "")) if article.published_at else 0
+    return Document(
+        id_=article.id,
+        text=article.body,
+        metadata={
+            "title": article.title,
+            "source": article.source,
+            "published_at": article.published_at or "",
+            "published_day": day,  # YYYYMMDD as a number, for date-range filters in Chroma
+            "url": article.url,
+            "path": article.path,
+        },
+        excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
+        excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
+    )
+
+
+def _document_hashes(docstore: SimpleDocumentStore) -> dict[str, str]:
+    return {doc_id: doc_hash for doc_hash, doc_id in docstore.get_all_document_hashes().items()}
+
+
+def _kept_from_failed_files(
+    previous: SimpleDocumentStore, documents: list[Document], failures: list[LoadFailure]
+) -> list[Document]:
+    """Previously indexed articles of files that now fail to load: keep them as they were."""
+    failed_paths = {f.path for f in failures}
+    current = {d.id_ for d in documents}
+    kept: list[Document] = []
+    for doc_id in _document_hashes(previous):
+        if doc_id in current:
+            continue
+        stored = previous.get_document(doc_id, raise_error=False)
+        if isinstance(stored, Document) and stored.metadata.get("path") in failed_paths:
+            kept.append(stored)
+    return kept
+
+
+def _plan(previous: SimpleDocumentStore, documents: list[Document]) -> _Plan:
+    before = _document_hashes(previous)
+    plan = _Plan(added=[], updated=[], unchanged=[], removed=[])
+    for doc in documents:
+        old = before.get(doc.id_)
+        if old is None:
+            plan.added.append(doc.id_)
+        elif old != doc.hash:
+            plan.updated.append(doc.id_)
+        else:
+            plan.unchanged.append(doc.id_)
+    current = {d.id_ for d in documents}
+    plan.removed.extend(doc_id for doc_id in before if doc_id not in current)
+    return plan
+
+
+class _ProgressReporter:
+    """Sends "articles done / total" reports to the caller and to the log."""
+
+    def __init__(self, callback: ProgressCallback | None, total: int, counts: dict[str, int]):
+        self._callback = callback
+        self._total = total
+        self._counts = counts
+
+    def update(self, done: int, chunks: int) -> None:
+        log.info("embedded %d/%d articles (%d chunks)", done, self._total, chunks)
+        if self._callback is not None:
+            self._callback(IndexProgress(done=done, total=self._total, **self._counts))

@@ -1,0 +1,145 @@
+"""Plain typed data passed between the core and its faces (CLI, Discord)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as read from the corpus."""
+
+    id: str
+    title: str
+    body: str
+    source: str = ""
+    published_at: str | None = None  # ISO date, YYYY-MM-DD
+    url: str = ""
+    path: str = ""  # where it was read from, relative to the corpus folder's parent
+
+
+@dataclass(frozen=True, slots=True)
+class LoadFailure:
+    """A file (or one line of a .jsonl file) that could not be read as an article."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A retrieved chunk of an article with its relevance to a question."""
+
+    chunk_id: str
+    article_id: str
+    title: str
+    source: str
+    published_at: str | None
+    url: str
+    text: str
+    score: float  # cosine similarity of the question and the chunk, in [-1, 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A passage an answer relied on, numbered as it is cited in the answer text."""
+
+    n: int
+    article_id: str
+    title: str
+    source: str
+    published_at: str | None
+    url: str
+    passage: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An answer whose sentences carry ``[n]`` markers that refer to ``citations``.
+
+    When ``found`` is false the corpus does not cover the question; ``citations`` then
+    lists the nearest articles instead of evidence.
+    """
+
+    question: str
+    answer: str
+    found: bool
+    citations: tuple[Citation, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "found": self.found,
+            "citations": [asdict(c) for c in self.citations],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSummary:
+    """What a re-index did."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    failed: tuple[LoadFailure, ...]
+    chunks_embedded: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "failed": [{"path": f.path, "line": f.line, "reason": f.reason} for f in self.failed],
+            "chunks_embedded": self.chunks_embedded,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class IndexProgress:
+    """A progress report during a re-index: ``done`` of ``total`` articles to embed."""
+
+    done: int
+    total: int
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    failed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """What is indexed right now."""
+
+    articles: int
+    chunks: int
+    embedding_model: str
+    store: str
+    indexed_at: str | None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """Restrict a question to some articles: one source, a range of publication dates."""
+
+    source: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.since or self.until)

@@ -1,0 +1,53 @@
+"""Sentence boundaries, from the trained English Punkt model that llama-index ships.
+
+llama-index's own splitter falls back to an *untrained* Punkt tokenizer, which breaks
+"U.S. Secretary of State ..." after "U.S."; the trained model bundled in
+``llama_index/core/_static/nltk_cache`` knows such abbreviations. Used both to cut chunks
+and to pick the sentences of an answer, so both agree on what a sentence is.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Any
+
+
+@cache
+def _punkt() -> Any:
+    import llama_index.core
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    bundled = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")
+    if bundled not in nltk.data.path:
+        nltk.data.path.insert(0, bundled)
+    return PunktTokenizer("english")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text``, without surrounding whitespace.
+
+    Lines are treated as hard boundaries too: news bodies often put one paragraph, a
+    heading or a caption per line without a final full stop.
+    """
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for line in text.split("\n"):
+        if line.strip():
+            spans.extend((offset + s, offset + e) for s, e in _punkt().span_tokenize(line))
+        offset += len(line) + 1
+    return spans
+
+
+def split_keeping_text(text: str) -> list[str]:
+    """Split into sentence pieces that concatenate back to ``text`` exactly.
+
+    This is the form llama-index's ``SentenceSplitter`` expects from a chunking tokenizer;
+    keeping every character lets each chunk map back verbatim onto its article.
+    """
+    starts = [s for s, _ in sentence_spans(text)]
+    if not starts:
+        return [text] if text else []
+    starts[0] = 0
+    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]

@@ -1,0 +1,79 @@
+"""Configuration of the core: one typed object, read from ``NEWSBOT_*`` environment variables.
+
+The entry point builds it once and passes it down; nothing in ``index/`` reads the
+environment by itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the index, the retriever and the answerer can be told."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSBOT_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("data"),
+        description="Where the embedded Chroma store, the docstore and the index state live.",
+    )
+    corpus_dir: Path = Field(
+        Path("corpus"), description="Articles indexed when `newsbot index` is given no path."
+    )
+    chroma_host: str | None = Field(
+        None,
+        description="Host of a Chroma server. Unset: an embedded Chroma in the data directory.",
+    )
+    chroma_port: int = Field(8000, description="Port of the Chroma server.")
+    collection: str = Field(
+        "newsbot",
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,40}$",
+        description="Prefix of the Chroma collections (one per index generation).",
+    )
+    chunk_size: int = Field(
+        192,
+        ge=32,
+        le=256,
+        description="Chunk length in model tokens, title included (the model reads 256 at most).",
+    )
+    chunk_overlap: int = Field(24, ge=0, description="Tokens shared by neighbouring chunks.")
+    embed_batch_size: int = Field(32, ge=1, description="Chunks per model call when indexing.")
+    embed_precision: Literal["auto", "fp32", "bf16"] = Field(
+        "auto",
+        description="Indexing precision; auto picks bfloat16 only on CPUs with AMX.",
+    )
+    top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
+    max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
+    min_relevance: float = Field(
+        0.56,
+        ge=-1.0,
+        le=2.0,
+        description=(
+            "Evidence score (best passage cosine + 0.3 x best sentence word overlap) below "
+            "which the corpus is said not to cover the question (calibrated, see README)."
+        ),
+    )
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    max_file_mib: float = Field(
+        32.0, gt=0, description="Files larger than this are reported and skipped."
+    )
+    conversation_turns: int = Field(
+        6, ge=1, le=50, description="Turns of a conversation remembered for follow-ups."
+    )
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def docstore_dir(self) -> Path:
+        return self.data_dir / "docstore"
+
+    @property
+    def uses_chroma_server(self) -> bool:
+        return bool(self.chroma_host)

@@ -1,0 +1,163 @@
+"""Re-indexing with the real model and a real embedded Chroma in a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from llama_index.core.schema import TransformComponent
+
+from index.errors import IndexingError, NotIndexedError
+from index.store import Store
+
+pytestmark = pytest.mark.integration
+
+STORM = (
+    "---\ntitle: Storm hits the coast\nsource: Example News\npublished_at: 2023-01-05\n---\n"
+    + (
+        "A winter storm brought winds of 150 km/h to the northern coast on Thursday. "
+        "Ferries were cancelled and thousands of homes lost power overnight.\n"
+    )
+)
+MARKETS = "---\ntitle: Markets fall\nsource: Example Wire\n---\n" + (
+    "Stock markets fell sharply on Monday after the central bank raised interest rates "
+    "by half a percentage point, the largest rise in two decades.\n"
+)
+
+
+def chunks(settings: Any) -> dict[str, dict[str, Any]]:
+    """Every chunk of the live generation: id -> text, article and vector."""
+    store = Store(settings)
+    active = store.active()
+    assert active is not None
+    got = store.collection(active).get(include=["documents", "metadatas", "embeddings"])
+    return {
+        chunk_id: {"text": text, "article": meta["document_id"], "vector": np.array(vector)}
+        for chunk_id, text, meta, vector in zip(
+            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+        )
+    }
+
+
+@pytest.fixture
+def news(corpus: Path) -> Path:
+    (corpus / "storm.md").write_text(STORM)
+    (corpus / "markets.md").write_text(MARKETS)
+    return corpus
+
+
+def test_first_index_embeds_every_article(settings: Any, news: Path, make_indexer: Any) -> None:
+    summary = make_indexer(settings).run([news])
+    assert (summary.added, summary.updated, summary.unchanged, summary.removed) == (3, 0, 0, 0)
+    assert summary.chunks_embedded == len(chunks(settings)) >= 3
+
+
+def test_unchanged_corpus_embeds_nothing(settings: Any, news: Path, make_indexer: Any) -> None:
+    make_indexer(settings).run([news])
+    before = chunks(settings)
+
+    def no_model() -> Any:
+        raise AssertionError("an unchanged corpus must not even load the model")
+
+    from index.ingest import Indexer
+
+    summary = Indexer(settings, Store(settings), no_model).run([news])
+    assert (summary.added, summary.updated, summary.unchanged, summary.removed) == (0, 0, 3, 0)
+    assert summary.chunks_embedded == 0
+    assert chunks(settings).keys() == before.keys()
+
+
+def test_editing_an_article_re_embeds_only_its_chunks(
+    settings: Any, news: Path, make_indexer: Any, document_embedder: Any
+) -> None:
+    make_indexer(settings).run([news])
+    before = chunks(settings)
+    (news / "storm.md").write_text(STORM.replace("150 km/h", "170 km/h"))
+    embedded: list[str] = []
+
+    class RecordingEmbedder(TransformComponent):
+        def __call__(self, nodes: Any, **kwargs: Any) -> Any:
+            embedded.extend(n.get_content() for n in nodes)
+            return document_embedder(nodes, **kwargs)
+
+    summary = make_indexer(settings, embedder=RecordingEmbedder()).run([news])
+
+    after = chunks(settings)
+    storm_id = f"{news.name}/storm.md"
+    storm_texts = [c["text"] for c in after.values() if c["article"] == storm_id]
+    assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
+    assert sorted(embedded) == sorted(storm_texts)
+    assert summary.chunks_embedded == len(storm_texts)
+    assert any("170 km/h" in t for t in storm_texts)
+    assert not any("150 km/h" in c["text"] for c in after.values()), "stale chunk left behind"
+    for chunk_id, chunk in before.items():
+        if chunk["article"] != storm_id:  # untouched articles keep their vectors (copied)
+            np.testing.assert_allclose(after[chunk_id]["vector"], chunk["vector"], atol=1e-6)
+
+
+def test_deleting_an_article_removes_its_chunks(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    make_indexer(settings).run([news])
+    (news / "markets.md").unlink()
+
+    summary = make_indexer(settings).run([news])
+
+    assert (summary.removed, summary.unchanged, summary.chunks_embedded) == (1, 2, 0)
+    assert not any("interest rates" in c["text"] for c in chunks(settings).values())
+    assert Store(settings).stats().articles == 2
+
+
+def test_an_article_broken_by_an_edit_keeps_its_indexed_version(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    make_indexer(settings).run([news])
+    (news / "markets.md").write_bytes(b"\xff\xfe broken \x00 bytes")
+
+    summary = make_indexer(settings).run([news])
+
+    assert [f.path for f in summary.failed] == [f"{news.name}/markets.md"]
+    assert summary.removed == 0
+    assert any("interest rates" in c["text"] for c in chunks(settings).values())
+
+
+def test_a_failed_re_index_leaves_the_previous_index_answering(
+    settings: Any, news: Path, make_indexer: Any, make_answerer: Any
+) -> None:
+    make_indexer(settings).run([news])
+    before = make_answerer(settings).ask("What was agreed at Sochi?")
+    (news / "storm.md").write_text(STORM.replace("Thursday", "Friday"))
+
+    class BrokenEmbedder(TransformComponent):
+        def __call__(self, nodes: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("out of memory")
+
+    with pytest.raises(IndexingError, match="previous index is still answering"):
+        make_indexer(settings, embedder=BrokenEmbedder()).run([news])
+
+    assert make_answerer(settings).ask("What was agreed at Sochi?") == before
+    assert "Thursday" in " ".join(c["text"] for c in chunks(settings).values())
+    summary = make_indexer(settings).run([news])
+    assert summary.updated == 1
+    assert "Friday" in " ".join(c["text"] for c in chunks(settings).values())
+
+
+def test_asking_before_anything_is_indexed_says_how_to_index(
+    settings: Any, make_answerer: Any
+) -> None:
+    with pytest.raises(NotIndexedError, match="newsbot index"):
+        make_answerer(settings).ask("What was agreed at Sochi?")
+
+
+def test_changing_the_chunk_size_rebuilds_everything(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    make_indexer(settings).run([news])
+    smaller = settings.model_copy(update={"chunk_size": 64})
+
+    summary = make_indexer(smaller).run([news])
+
+    assert (summary.updated, summary.unchanged) == (3, 0)
+    assert len(chunks(smaller)) > 3

@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import pytest
+
+from index.answer import NOT_COVERED, check_question, compose_answer
+from index.conversation import Conversation, ResolvedQuestion
+from index.errors import QuestionError
+from index.models import Passage
+
+SOCHI = (
+    "The rest of the meeting was being held behind closed doors. The two countries' leaders "
+    "met late last month in the Russian Black Sea port of Sochi, along with Russian President "
+    "Vladimir Putin, and agreed not to use force and to stick to earlier agreements that "
+    "sought to end the fighting. The two sides earlier in October agreed to a European Union "
+    "mission alongside their shared border."
+)
+KARABAKH = (
+    "Yerevan and Baku fought two wars over the disputed territory of Karabakh, formerly known "
+    "as Nagorno-Karabakh, in the autumn of 2020 and in the 1990s. Six weeks of fighting in "
+    "2020 claimed more than 6,500 lives before a Russian-brokered truce ended the hostilities."
+)
+
+
+def passage(text: str, score: float, chunk: str = "a#chunk0", article: str = "a") -> Passage:
+    return Passage(
+        chunk_id=chunk,
+        article_id=article,
+        title=f"Title of {article}",
+        source="Example News",
+        published_at="2022-11-07",
+        url=f"https://example.com/{article}",
+        text=text,
+        score=score,
+    )
+
+
+def standalone(question: str) -> ResolvedQuestion:
+    return ResolvedQuestion(question, question, question, "", is_follow_up=False)
+
+
+def test_answer_quotes_the_sentence_with_the_question_words_and_cites_it() -> None:
+    answer = compose_answer(
+        standalone("What was agreed at Sochi?"),
+        [passage(SOCHI, 0.55), passage(KARABAKH, 0.45, "a#chunk1")],
+        min_relevance=0.3,
+        max_citations=3,
+    )
+    assert answer.found
+    assert answer.answer.startswith("The two countries' leaders met late last month")
+    assert "agreed not to use force" in answer.answer.split("[1]")[0]
+    assert answer.citations[0].n == 1 and answer.citations[0].passage == SOCHI
+
+
+def test_every_marker_refers_to_a_citation_and_every_citation_is_used() -> None:
+    answer = compose_answer(
+        standalone("When did Karabakh fighting claim lives?"),
+        [passage(KARABAKH, 0.5, "k#chunk0", "k"), passage(SOCHI, 0.48, "s#chunk0", "s")],
+        min_relevance=0.3,
+        max_citations=3,
+    )
+    import re
+
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c.n for c in answer.citations}
+
+
+def test_each_answer_sentence_occurs_verbatim_in_its_cited_passage() -> None:
+    answer = compose_answer(
+        standalone("How many lives did the 2020 fighting claim?"),
+        [passage(KARABAKH, 0.6)],
+        min_relevance=0.3,
+        max_citations=3,
+    )
+    for part in answer.answer.split(" [1]"):
+        assert part.strip() in KARABAKH
+
+
+def test_weak_evidence_says_not_covered_and_names_the_nearest_articles() -> None:
+    answer = compose_answer(
+        standalone("Who won the 2022 football World Cup?"),
+        [
+            passage(SOCHI, 0.12, "s#chunk0", "s"),
+            passage(SOCHI, 0.11, "s#chunk1", "s"),
+            passage(KARABAKH, 0.10, "k#chunk0", "k"),
+        ],
+        min_relevance=0.3,
+        max_citations=3,
+    )
+    assert not answer.found
+    assert answer.answer.startswith(NOT_COVERED)
+    assert [c.article_id for c in answer.citations] == ["s", "k"]
+    assert "“Title of s” [1]" in answer.answer
+
+
+def test_no_passage_under_filters_says_so() -> None:
+    answer = compose_answer(
+        standalone("What was agreed?"), [], min_relevance=0.3, max_citations=3, filtered=True
+    )
+    assert not answer.found and "filters" in answer.answer
+
+
+def test_duplicate_sentences_from_overlapping_chunks_are_quoted_once() -> None:
+    answer = compose_answer(
+        standalone("What was agreed at Sochi?"),
+        [passage(SOCHI, 0.55, "a#chunk0"), passage(SOCHI, 0.54, "a#chunk1")],
+        min_relevance=0.3,
+        max_citations=3,
+    )
+    assert answer.answer.count("port of Sochi") == 1
+
+
+def test_follow_up_prefers_sentences_with_its_own_words() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("How many people died in the Karabakh war in 2020?")
+    conversation.record(first, "", ("k",))
+    follow_up = conversation.resolve("and in the 1990s?")
+    assert follow_up.is_follow_up
+    assert follow_up.search_text.startswith("How many people died")
+    answer = compose_answer(follow_up, [passage(KARABAKH, 0.5)], min_relevance=0.3, max_citations=3)
+    assert answer.answer.startswith("Yerevan and Baku fought two wars")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t"])
+def test_empty_question_is_a_usage_error(question: str) -> None:
+    with pytest.raises(QuestionError, match="Please type a question"):
+        check_question(question, 2000)
+
+
+def test_overlong_question_gets_a_clear_message() -> None:
+    with pytest.raises(QuestionError, match="2,001 characters long; the limit is 2,000"):
+        check_question("x" * 2001, 2000)
+
+
+def test_question_whitespace_is_normalised() -> None:
+    assert check_question("  What   was\nagreed? ", 2000) == "What was agreed?"
+
+
+def test_word_overlap_can_lift_a_diluted_passage_over_the_threshold() -> None:
+    # The cosine of a long passage is diluted by its other sentences; a sentence holding
+    # every word of the question is still strong evidence.
+    found = compose_answer(
+        standalone("What was agreed at Sochi?"),
+        [passage(SOCHI, 0.40)],
+        min_relevance=0.56,
+        max_citations=3,
+    )
+    missing = compose_answer(
+        standalone("Who won the football World Cup?"),
+        [passage(SOCHI, 0.40)],
+        min_relevance=0.56,
+        max_citations=3,
+    )
+    assert found.found and not missing.found
