@@ -15,6 +15,7 @@ from index.terms import words
 
 class AnswerType(Enum):
     PERSON = "person"
+    NAME = "name"  # of a thing: a team, a company, a treaty
     PLACE = "place"
     TIME = "time"
     NUMBER = "number"
@@ -41,6 +42,12 @@ _PLACE = re.compile(r"\b(at|in|near|from|to|outside|inside) (the )?[A-Z][\w-]+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 
 
+_AUXILIARIES = frozenset(
+    "is was are were did does do has have had can could would will should may might "
+    "kind type sort".split()
+)
+
+
 def expected_type(question: str) -> AnswerType:
     tokens = words(question)
     if not tokens:
@@ -58,6 +65,8 @@ def expected_type(question: str) -> AnswerType:
         return AnswerType.PLACE
     if tokens[0] in ("who", "whom", "whose"):
         return AnswerType.PERSON
+    if tokens[0] in ("which", "what") and len(tokens) > 1 and tokens[1] not in _AUXILIARIES:
+        return AnswerType.NAME  # "which team ...?", "what company ...?"
     return AnswerType.OTHER
 
 
@@ -69,6 +78,6 @@ def offers(sentence: str, kind: AnswerType) -> bool:
         return bool(_NUMBER.search(sentence))
     if kind is AnswerType.PLACE:
         return bool(_PLACE.search(sentence))
-    if kind is AnswerType.PERSON:
+    if kind in (AnswerType.PERSON, AnswerType.NAME):
         return bool(_NAME.search(sentence))
     return False

@@ -138,3 +138,8 @@ def _tokenizer() -> Any:
 def count_tokens(text: str) -> list[int]:
     """Model word pieces of ``text``, for sizing chunks in the model's own tokens."""
     return list(_tokenizer().encode(text, add_special_tokens=False).ids)
+
+
+def token_offsets(text: str) -> list[tuple[int, int]]:
+    """Character span of each model word piece of ``text``."""
+    return list(_tokenizer().encode(text, add_special_tokens=False).offsets)

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from llama_index.core.schema import BaseNode, Document, TransformComponent
+from llama_index.core.schema import Document, TransformComponent
 
+from index import lexical
+from index.chunking import SentenceWindows
 from index.corpus import load_corpus
-from index.embedding import MODEL_NAME, count_tokens
+from index.embedding import MODEL_NAME
 from index.errors import CorpusError, IndexingError, NewsbotError
 from index.models import Article, IndexProgress, IndexSummary, LoadFailure
-from index.sentences import split_keeping_text
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -37,9 +38,9 @@ ProgressCallback = Callable[[IndexProgress], None]
 
 # Metadata stored with every chunk; only the title is part of the embedded text (it gives a
 # passage its context, "who" and "what", while dates and links would only add noise).
-_NOT_EMBEDDED = ["source", "published_at", "published_day", "url", "path"]
+_NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
 # Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
-_PIPELINE_VERSION = 1
+_PIPELINE_VERSION = 2
 # Articles embedded between two progress reports (about 150 chunks of news).
 _ARTICLES_PER_BATCH = 16
 
@@ -79,7 +80,10 @@ class Indexer:
 
     def fingerprint(self) -> str:
         s = self._settings
-        return f"{MODEL_NAME}|chunk={s.chunk_size}/{s.chunk_overlap}|v{_PIPELINE_VERSION}"
+        return (
+            f"{MODEL_NAME}|sentences±{s.window_sentences}|max{s.max_sentence_tokens}"
+            f"|v{_PIPELINE_VERSION}"
+        )
 
     def run(
         self, paths: Sequence[Path] | None = None, progress: ProgressCallback | None = None
@@ -196,6 +200,7 @@ class Indexer:
         if leftovers:
             raise IndexingError("The index changed while it was being rebuilt; run it again.")
 
+        lexical.build(collection, store.lexical_dir(generation))
         docstore.persist(str(store.docstore_path(generation)))
         indexed_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         store.activate(
@@ -209,7 +214,7 @@ class Indexer:
             },
         )
         store.drop_inactive()
-        store.drop_docstores(keep=generation)
+        store.drop_local_files(keep=generation)
         return summary(chunks_embedded)
 
     def _load_docstore(self, active: Generation | None) -> SimpleDocumentStore:
@@ -223,26 +228,15 @@ class Indexer:
         return SimpleDocumentStore()
 
     def _splitter(self) -> TransformComponent:
-        from llama_index.core.node_parser import SentenceSplitter
-
-        return SentenceSplitter(
-            chunk_size=self._settings.chunk_size,
-            chunk_overlap=self._settings.chunk_overlap,
-            paragraph_separator="\n\n",
-            tokenizer=count_tokens,  # count in the embedding model's own word pieces
-            chunking_tokenizer_fn=split_keeping_text,
-            id_func=_chunk_id,
+        return SentenceWindows.create(
+            window_size=self._settings.window_sentences,
+            max_sentence_tokens=self._settings.max_sentence_tokens,
         )
 
     def _embedder_or_load(self) -> BaseEmbedding:
         if self._embedder is None:
             self._embedder = self._load_embedder()
         return self._embedder
-
-
-def _chunk_id(position: int, article: BaseNode) -> str:
-    """Chunk ids derived from the article, so the same corpus gives the same ids."""
-    return f"{article.id_}#chunk{position}"
 
 
 def _to_document(article: Article) -> Document:

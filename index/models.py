@@ -34,16 +34,23 @@ class LoadFailure:
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """A retrieved chunk of an article with its relevance to a question."""
+    """A retrieved sentence of an article, with the window of text it is cited with."""
 
-    chunk_id: str
+    chunk_id: str  # id of the matched sentence's node
     article_id: str
     title: str
     source: str
     published_at: str | None
     url: str
-    text: str
-    score: float  # cosine similarity of the question and the chunk, in [-1, 1]
+    text: str  # the cited passage: the sentence and its neighbours, verbatim
+    sentence: str  # the sentence that matched the question, part of ``text``
+    start: int  # offset of ``text`` in the article body
+    end: int
+    sentence_start: int  # offset of ``sentence`` in the article body
+    score: float  # ranking score, higher is better (comparable within one question only)
+    similarity: float  # cosine similarity of the question and the sentence, in [-1, 1]
+    overlap: float = 0.0  # IDF-weighted share of the question's terms in the sentence
+    window_overlap: float = 0.0  # the same share in the whole passage
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,12 +79,16 @@ class Answer:
     answer: str
     found: bool
     citations: tuple[Citation, ...] = ()
+    short_answer: str | None = None  # the phrase that answers, when one can be singled out
+    # Every passage retrieved, best first (for evaluation; not part of the JSON answer).
+    retrieved: tuple[Passage, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
+            "short_answer": self.short_answer,
             "citations": [asdict(c) for c in self.citations],
         }
 

@@ -38,16 +38,3 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.extend((offset + s, offset + e) for s, e in _punkt().span_tokenize(line))
         offset += len(line) + 1
     return spans
-
-
-def split_keeping_text(text: str) -> list[str]:
-    """Split into sentence pieces that concatenate back to ``text`` exactly.
-
-    This is the form llama-index's ``SentenceSplitter`` expects from a chunking tokenizer;
-    keeping every character lets each chunk map back verbatim onto its article.
-    """
-    starts = [s for s, _ in sentence_spans(text)]
-    if not starts:
-        return [text] if text else []
-    starts[0] = 0
-    return [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]

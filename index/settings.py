@@ -20,7 +20,10 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(
         Path("data"),
-        description="Where the embedded Chroma store, the docstore and the index state live.",
+        description=(
+            "Where newsbot keeps its files: the embedded Chroma store, the docstore and BM25 "
+            "index of each generation, the Discord feedback, evaluation indexes."
+        ),
     )
     corpus_dir: Path = Field(
         Path("corpus"), description="Articles indexed when `newsbot index` is given no path."
@@ -35,13 +38,18 @@ class Settings(BaseSettings):
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9._-]{1,40}$",
         description="Prefix of the Chroma collections (one per index generation).",
     )
-    chunk_size: int = Field(
-        192,
-        ge=32,
-        le=256,
-        description="Chunk length in model tokens, title included (the model reads 256 at most).",
+    window_sentences: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Sentences either side of a matched sentence in the passage it is cited with.",
     )
-    chunk_overlap: int = Field(24, ge=0, description="Tokens shared by neighbouring chunks.")
+    max_sentence_tokens: int = Field(
+        128,
+        ge=16,
+        le=240,
+        description="Longer sentences are split into pieces of this many model tokens.",
+    )
     embed_batch_size: int = Field(32, ge=1, description="Chunks per model call when indexing.")
     embed_precision: Literal["auto", "fp32", "bf16"] = Field(
         "auto",
@@ -50,12 +58,13 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
     max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
     min_relevance: float = Field(
-        0.56,
+        0.767,
         ge=-1.0,
         le=2.0,
         description=(
-            "Evidence score (best passage cosine + 0.3 x best sentence word overlap) below "
-            "which the corpus is said not to cover the question (calibrated, see README)."
+            "Evidence score (best passage cosine + 0.1 x sentence + 0.5 x passage share of the "
+            "question's terms) below which the corpus is said not to cover the question "
+            "(calibrated, see README)."
         ),
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
@@ -69,10 +78,6 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
-
-    @property
-    def docstore_dir(self) -> Path:
-        return self.data_dir / "docstore"
 
     @property
     def uses_chroma_server(self) -> bool:

@@ -17,6 +17,7 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -223,15 +224,23 @@ class Store:
     # -- the indexer's own files ---------------------------------------------------------------
 
     def docstore_path(self, generation: Generation) -> Path:
-        return self._settings.docstore_dir / f"{generation.name}.json"
+        return self._settings.data_dir / "docstore" / f"{generation.name}.json"
 
-    def drop_docstores(self, keep: Generation | None) -> None:
-        directory = self._settings.docstore_dir
-        if not directory.exists():
-            return
-        for path in directory.glob(f"{self._prefix}-g*.json"):
-            if keep is None or path != self.docstore_path(keep):
-                path.unlink(missing_ok=True)
+    def lexical_dir(self, generation: Generation) -> Path:
+        return self._settings.data_dir / "bm25" / generation.name
+
+    def drop_local_files(self, keep: Generation | None) -> None:
+        """Delete the docstores and BM25 indexes of every generation but ``keep``."""
+        wanted = {self.docstore_path(keep), self.lexical_dir(keep)} if keep else set()
+        for folder in ("docstore", "bm25"):
+            directory = self._settings.data_dir / folder
+            if directory.exists():
+                for path in directory.glob(f"{self._prefix}-g*"):
+                    if path not in wanted:
+                        if path.is_dir():
+                            shutil.rmtree(path, ignore_errors=True)
+                        else:
+                            path.unlink(missing_ok=True)
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:

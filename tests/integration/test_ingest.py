@@ -151,11 +151,11 @@ def test_asking_before_anything_is_indexed_says_how_to_index(
         make_answerer(settings).ask("What was agreed at Sochi?")
 
 
-def test_changing_the_chunk_size_rebuilds_everything(
+def test_changing_how_articles_are_split_rebuilds_everything(
     settings: Any, news: Path, make_indexer: Any
 ) -> None:
     make_indexer(settings).run([news])
-    smaller = settings.model_copy(update={"chunk_size": 64})
+    smaller = settings.model_copy(update={"max_sentence_tokens": 16})
 
     summary = make_indexer(smaller).run([news])
 

@@ -1,0 +1,163 @@
+"""BM25 over the sentence windows of one index generation (llama-index's BM25 retriever).
+
+Built by the indexer right after a generation's vectors are written, saved next to it,
+and loaded by readers; a reader that finds no saved copy (a bot on another machine than
+the indexer, with a Chroma server) builds it from the generation's own Chroma records.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from index.models import SearchFilters
+
+if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
+    from llama_index.core.schema import BaseNode
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+log = logging.getLogger(__name__)
+
+_PAGE = 5000
+# bm25s's own tokenisation (its default pattern and English stop words), to score sentences
+# with the same terms the index holds.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+# Fields kept with each BM25 record, beside the searched text, for filters and citations.
+_KEPT = ("title", "source", "published_at", "published_day", "url", "window_start", "window_end")
+
+
+@dataclass(frozen=True)
+class LexicalIndex:
+    """A loaded BM25 index plus per-record arrays for fast filtering."""
+
+    retriever: BM25Retriever
+    sources: np.ndarray  # source of each record, in BM25 corpus order
+    days: np.ndarray  # YYYYMMDD of each record, 0 when undated
+    idf: dict[str, float]  # inverse document frequency of each indexed term
+
+    def terms(self, text: str) -> list[str]:
+        """The terms BM25 sees in ``text``: lower case, stop words out, Snowball stems."""
+        stop_words = _stop_words()
+        words = [w for w in _TOKEN.findall(text.lower()) if w not in stop_words]
+        return list(self.retriever.stemmer.stemWords(words))
+
+    def mask(self, filters: SearchFilters | None) -> list[int] | None:
+        """Which records a filtered question may see (None: all)."""
+        if not filters:
+            return None
+        keep = np.ones(len(self.days), dtype=bool)
+        if filters.source:
+            keep &= self.sources == filters.source
+        if filters.since:
+            keep &= self.days >= _day(filters.since)
+        if filters.until:
+            keep &= (self.days > 0) & (self.days <= _day(filters.until))
+        return list(keep.astype(int).tolist())
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return frozenset(STOPWORDS_EN)
+
+
+def _bm25_retriever_class() -> type[BM25Retriever]:
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    # bm25s sets its own logger to DEBUG when imported; its notes are not for our users.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return BM25Retriever
+
+
+def build(collection: Collection, directory: Path) -> LexicalIndex | None:
+    """Index every record of ``collection`` (its window text) and save it in ``directory``."""
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    BM25Retriever = _bm25_retriever_class()  # noqa: N806 - a class
+
+    nodes: list[BaseNode] = []
+    offset = 0
+    while True:
+        page = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+        if not page["ids"]:
+            break
+        offset += len(page["ids"])
+        for node_id, text, meta in zip(
+            page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True
+        ):
+            kept = {k: meta[k] for k in _KEPT if k in meta}
+            kept["sentence_start"] = _sentence_start(meta)
+            nodes.append(
+                TextNode(
+                    id_=node_id,
+                    text=str(meta.get("window") or text),
+                    metadata={**kept, "sentence": text},
+                    excluded_embed_metadata_keys=[k for k in kept if k != "title"] + ["sentence"],
+                    relationships={
+                        NodeRelationship.SOURCE: RelatedNodeInfo(node_id=meta["document_id"])
+                    },
+                )
+            )
+    if not nodes:
+        return None
+    retriever = BM25Retriever(nodes=nodes, similarity_top_k=10)
+    tmp = directory.with_name(directory.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    retriever.persist(str(tmp), show_progress=False)
+    shutil.rmtree(directory, ignore_errors=True)
+    tmp.rename(directory)
+    return _wrap(retriever)
+
+
+def load(directory: Path) -> LexicalIndex | None:
+    """The BM25 index saved in ``directory``, or None when there is none."""
+    if not (directory / "retriever.json").exists():
+        return None
+    retriever = _bm25_retriever_class().from_persist_dir(str(directory), show_progress=False)
+    return _wrap(retriever)
+
+
+def _wrap(retriever: BM25Retriever) -> LexicalIndex:
+    corpus: list[dict[str, Any]] = retriever.corpus or []
+    bm25 = retriever.bm25
+    # Document frequency of a term = entries in its column of bm25s's sparse score matrix.
+    frequencies = np.diff(np.asarray(bm25.scores["indptr"]))
+    n = float(bm25.scores["num_docs"])
+    idf = {
+        term: math.log(1 + (n - frequencies[i] + 0.5) / (frequencies[i] + 0.5))
+        for term, i in bm25.vocab_dict.items()
+        if i < len(frequencies) and term
+    }
+    return LexicalIndex(
+        retriever=retriever,
+        sources=np.array([str(r.get("source", "")) for r in corpus], dtype=object),
+        days=np.array([int(r.get("published_day") or 0) for r in corpus], dtype=np.int64),
+        idf=idf,
+    )
+
+
+def _day(iso_date: str) -> int:
+    return int(iso_date.replace("-", "")[:8])
+
+
+def _sentence_start(meta: Mapping[str, Any]) -> int:
+    """Where a stored node's sentence starts in its article (kept in llama-index's JSON)."""
+    content = meta.get("_node_content")
+    if isinstance(content, str):
+        start = json.loads(content).get("start_char_idx")
+        if start is not None:
+            return int(start)
+    return int(meta.get("window_start", 0))

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from index.short_answer import short_answer
+
+SOCHI = (
+    "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "
+    "along with Russian President Vladimir Putin, and agreed not to use force and to stick to "
+    "earlier agreements that sought to end the fighting."
+)
+TRUCE = (
+    "Six weeks of fighting in 2020 claimed more than 6,500 lives before a Russian-brokered "
+    "truce ended the hostilities."
+)
+BRONCOS = (
+    "The American Football Conference (AFC) champion Denver Broncos defeated the National "
+    "Football Conference (NFC) champion Carolina Panthers 24–10 to earn their third Super Bowl "
+    "title."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "expected"),
+    [
+        ("What was agreed at Sochi?", SOCHI, "not to use force and to stick to earlier agreements"),
+        ("How many lives did the 2020 fighting claim?", TRUCE, "more than 6,500"),
+        (
+            "When did the Soviet Union collapse?",
+            "When the Soviet Union collapsed in 1991, forces broke away.",
+            "1991",
+        ),
+        ("Which NFL team represented the AFC at Super Bowl 50?", BRONCOS, "Denver Broncos"),
+        ("Who joined the leaders in Sochi?", SOCHI, "Russian President Vladimir Putin"),
+    ],
+)
+def test_the_phrase_that_answers_is_singled_out(
+    question: str, sentence: str, expected: str
+) -> None:
+    assert short_answer(question, sentence) == expected
+
+
+def test_a_sentence_sharing_no_word_with_the_question_gives_no_short_answer() -> None:
+    assert short_answer("Who won the football World Cup?", TRUCE) is None
+
+
+def test_a_phrase_the_question_already_names_is_not_an_answer() -> None:
+    # The only name in the sentence is the one the question asks about.
+    assert short_answer("Who is Vladimir Putin?", "Vladimir Putin spoke on Monday.") is None
+
+
+def test_a_follow_up_finds_its_answer_through_the_words_of_its_topic() -> None:
+    sentence = (
+        "Blinken met with Armenian Foreign Minister Ararat Mirzoyan and Azerbaijani Foreign "
+        "Minister Jeyhun Bayramov at Blair House, a state guest house in Washington."
+    )
+    context = (
+        "Who hosted the foreign ministers? U.S. Secretary of State Antony Blinken hosted them."
+    )
+    assert short_answer("where did he host them?", sentence) is None
+    assert short_answer("where did he host them?", sentence, context=context) == "Blair House"
