@@ -12,12 +12,14 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
-from index.errors import NewsbotError, QuestionError
+from bot.settings import BotSettings
+from index.errors import ConfigurationError, NewsbotError, QuestionError
 from index.models import IndexProgress, SearchFilters
 from index.settings import Settings
 
@@ -100,7 +102,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = Settings()
+        settings = BotSettings()
     except Exception as e:  # pydantic's ValidationError names the variable and the problem
         raise click.UsageError(f"invalid configuration: {e}") from e
     ctx.obj = App(settings)
@@ -316,3 +318,264 @@ def stats_command(app: App, as_json: bool) -> None:
 
     stats = app.store.stats()
     click.echo(json.dumps(stats.to_dict()) if as_json else render_stats(stats))
+
+
+# -- eval ------------------------------------------------------------------------------------
+
+
+@main.command("eval")
+@click.option(
+    "--dataset",
+    "dataset_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder with corpus.json and queries.json, e.g. ../shared/eval/squad-v1.1-dev.",
+)
+@click.option(
+    "--sample", type=click.IntRange(min=1), help="Evaluate a seeded sample of this many questions."
+)
+@click.option("--seed", default=0, show_default=True, help="Seed of the sample.")
+@click.option(
+    "--modes",
+    default="default,dense,bm25",
+    show_default=True,
+    help="Retrieval modes to compare, comma-separated.",
+)
+@click.option(
+    "--tune",
+    is_flag=True,
+    help="Instead of evaluating, search the ranking weights on the tuning split.",
+)
+@click.option(
+    "--calibrate",
+    is_flag=True,
+    help=(
+        "Instead of evaluating, calibrate the 'not in the corpus' threshold: index half of "
+        "the articles and ask the tuning split, whose other half is then off-topic."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(path_type=Path),
+    help="Also write PATH.json and a PATH.png chart.",
+)
+@click.pass_obj
+def eval_command(
+    app: App,
+    dataset_dir: Path,
+    sample: int | None,
+    seed: int,
+    modes: str,
+    tune: bool,
+    calibrate: bool,
+    as_json: bool,
+    report_path: Path | None,
+) -> None:
+    """Measure retrieval and answers on a question set, through the bot's own code path.
+
+    The dataset's articles are indexed into their own data directory (reused while they
+    do not change). Figures leave out the tuning split (one question in five) on which the
+    ranking weights and the "not in the corpus" threshold were chosen.
+    """
+    from bot.terminal import render_eval
+    from index.evaluation import (
+        REPORTED_MODES,
+        check_report_dependencies,
+        choose_questions,
+        evaluate,
+        load_dataset,
+        tuning_questions,
+        write_report,
+    )
+    from index.models import Answer
+
+    wanted = [m.strip() for m in modes.split(",") if m.strip()]
+    unknown = [m for m in wanted if m not in REPORTED_MODES]
+    if unknown:
+        raise click.UsageError(
+            f"unknown mode {unknown[0]!r}; choose from {', '.join(REPORTED_MODES)}"
+        )
+    if report_path is not None:
+        check_report_dependencies()
+    dataset = load_dataset(dataset_dir)
+    if calibrate:
+        _calibrate(app.settings, dataset, tuning_questions(dataset, sample, seed), as_json)
+        return
+    eval_app = App(_eval_settings(app.settings, dataset.name))
+    with _progress_bar(enabled=sys.stderr.isatty()) as on_progress:
+        summary = eval_app.indexer().run([dataset.corpus], progress=on_progress)
+    if summary.chunks_embedded:
+        click.echo(f"Indexed {dataset.name} in {summary.seconds:.0f} s.", err=True)
+    answerer = eval_app.answerer()
+    if tune:
+        _tune(answerer, tuning_questions(dataset, sample, seed), as_json)
+        return
+    questions = choose_questions(dataset, sample, seed)
+
+    def ask(question: str, mode: str) -> Answer:
+        try:
+            return answerer.ask(question, mode=mode)  # type: ignore[arg-type]
+        except QuestionError as e:
+            return Answer(question=question, answer=str(e), found=False)
+
+    def progress(mode: str, done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{mode}: {done}/{total} questions", err=True, nl=done == total)
+
+    report = evaluate(dataset, questions, ask, wanted, progress)
+    report["sample"] = {
+        "size": len(questions),
+        "seed": seed if sample else None,
+        "tuning_split_excluded": True,
+    }
+    report["threshold"] = eval_app.settings.min_relevance
+    if "abstention" in report:
+        report["abstention"]["threshold"] = eval_app.settings.min_relevance
+    if report_path is not None:
+        for written in write_report(report, report_path):
+            click.echo(f"Wrote {written}", err=True)
+    click.echo(json.dumps(report) if as_json else render_eval(report))
+
+
+def _tune(answerer: Answerer, questions: list[Any], as_json: bool) -> None:
+    """Search the hybrid ranking weights on the tuning split and print the best ones."""
+    from dataclasses import asdict
+
+    from index.evaluation import tune_ranking
+    from index.retrieve import DEFAULT_WEIGHTS, rank
+
+    retriever = answerer.retriever
+    best, figures, log = tune_ranking(
+        questions,
+        lambda q: retriever.candidates(q),
+        lambda pool, weights: rank(pool, "hybrid", weights),
+        DEFAULT_WEIGHTS,
+    )
+    if as_json:
+        click.echo(json.dumps({"questions": len(questions), "weights": asdict(best), **figures}))
+        return
+    click.echo(f"{len(questions)} tuning questions.")
+    for line in log:
+        click.echo(f"  {line}")
+    click.echo(f"Best: {best}")
+
+
+def _calibrate(settings: Settings, dataset: Any, questions: list[Any], as_json: bool) -> None:
+    """Choose the evidence weights and threshold that tell indexed from off-topic questions."""
+    from index.answer import EVIDENCE, EvidenceWeights, evidence_score
+    from index.evaluation import calibrate_evidence, half_of_articles
+
+    half, half_ids = half_of_articles(dataset.corpus)
+    half_app = App(_eval_settings(settings, f"{dataset.name}-half"))
+    corpus = half_app.settings.data_dir / "corpus.json"
+    text = json.dumps(half)
+    if not corpus.exists() or corpus.read_text(encoding="utf-8") != text:
+        corpus.parent.mkdir(parents=True, exist_ok=True)
+        corpus.write_text(text, encoding="utf-8")
+    with _progress_bar(enabled=sys.stderr.isatty()) as on_progress:
+        half_app.indexer().run([corpus], progress=on_progress)
+    answerer = half_app.answerer()
+    rows = [
+        (answerer.ask(q.question).retrieved, q.gold.article_id in half_ids)
+        for q in questions
+        if q.gold is not None
+    ]
+    grid = [EvidenceWeights(a / 10, b / 10) for a in range(11) for b in range(7)]
+    criteria = {
+        "balanced": calibrate_evidence(rows, grid)[:3],
+        f"keep {_KEEP:.0%}": calibrate_evidence(rows, grid, keep=_KEEP)[:3],
+    }
+    scores = [evidence_score(r) for r, _ in rows]
+    report: dict[str, Any] = {
+        "questions": len(rows),
+        "answerable": sum(1 for _, a in rows if a),
+        "criteria": {
+            name: [{"weights": asdict(w), **f} for w, f in best] for name, best in criteria.items()
+        },
+        "configured": {
+            "weights": asdict(EVIDENCE),
+            "threshold": settings.min_relevance,
+            **_rates(scores, [a for _, a in rows], settings.min_relevance),
+        },
+    }
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    click.echo(
+        f"{report['questions']} tuning questions, {report['answerable']} about indexed articles "
+        "(the rest are off-topic)."
+    )
+    for name, rows_ in report["criteria"].items():
+        click.echo(f"Best by {name}:")
+        for row in rows_:
+            click.echo(
+                f"  overlap {row['weights']['overlap']:.1f} "
+                f"window {row['weights']['window_overlap']:.1f}: threshold {row['threshold']:.3f} "
+                f"keeps {row['kept']:.3f} of answerable, "
+                f"declines {row['declined']:.3f} of off-topic"
+            )
+    configured = report["configured"]
+    click.echo(
+        f"Configured ({configured['weights']}, threshold {configured['threshold']}): "
+        f"keeps {configured['kept']:.3f}, declines {configured['declined']:.3f}."
+    )
+
+
+# The share of answerable questions the threshold must keep (see README, "Not in the corpus").
+_KEEP = 0.97
+
+
+def _rates(scores: list[float], answerable: list[bool], threshold: float) -> dict[str, float]:
+    kept = [s >= threshold for s, a in zip(scores, answerable, strict=True) if a]
+    declined = [s < threshold for s, a in zip(scores, answerable, strict=True) if not a]
+    return {
+        "kept": sum(kept) / len(kept) if kept else 0.0,
+        "declined": sum(declined) / len(declined) if declined else 0.0,
+    }
+
+
+def _eval_settings(settings: Settings, dataset: str) -> Settings:
+    """The evaluation's own data directory and collections, apart from the served index."""
+    name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in dataset)
+    return settings.model_copy(
+        update={
+            "data_dir": settings.data_dir / "eval" / name,
+            "collection": f"{settings.collection}-eval-{name}"[:40],
+            "top_k": max(settings.top_k, 10),
+        }
+    )
+
+
+# -- serve -----------------------------------------------------------------------------------
+
+
+@main.command("serve")
+@click.pass_obj
+def serve_command(app: App) -> None:
+    """Run the Discord bot: /ask, mentions and DMs, /reindex and /status.
+
+    Needs NEWSBOT_DISCORD_TOKEN; docs/discord.md explains how to create the bot, invite
+    it and configure it. Stops on Ctrl-C or SIGTERM.
+    """
+    settings = app.settings
+    assert isinstance(settings, BotSettings)
+    from bot.discord_bot import MISSING_TOKEN
+
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise ConfigurationError(MISSING_TOKEN)
+    from bot.discord_bot import NewsBot, run, use_endpoints
+    from bot.feedback import FeedbackStore
+    from bot.reindex_worker import IndexerProcess
+
+    logging.getLogger("bot").setLevel(min(logging.getLogger().level, logging.INFO))
+    use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    bot = NewsBot(
+        settings=settings,
+        answerer=app.answerer(),
+        indexer=IndexerProcess(settings),
+        store=app.store,
+        feedback=FeedbackStore(settings.feedback_path),
+    )
+    run(bot, settings.discord_token.get_secret_value().strip())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from index.models import Answer, Citation, IndexStats, IndexSummary
 
@@ -55,3 +56,30 @@ def render_stats(stats: IndexStats) -> str:
             f"Last indexed:    {stats.indexed_at}",
         ]
     )
+
+
+def render_eval(report: dict[str, Any]) -> str:
+    sample = report.get("sample", {})
+    seed = f", seed {sample['seed']}" if sample.get("seed") is not None else ""
+    lines = [
+        f"{report['dataset']}: {report['questions']} questions{seed} "
+        "(the tuning split is left out)",
+        "",
+        f"{'mode':<9}{'hit@1':>7}{'hit@5':>7}{'hit@10':>8}{'MRR@10':>8}{'ans@3':>7}"
+        f"{'found':>7}{'EM':>7}{'F1':>7}{'q/s':>7}",
+    ]
+    for mode, f in report["modes"].items():
+        lines.append(
+            f"{mode:<9}{f['hit@1']:>7.3f}{f['hit@5']:>7.3f}{f['hit@10']:>8.3f}{f['mrr@10']:>8.3f}"
+            f"{f['answer_in_citations@3']:>7.3f}{f['answered']:>7.3f}{f['em']:>7.3f}"
+            f"{f['f1']:>7.3f}{f['qps']:>7.1f}"
+        )
+    if "abstention" in report:
+        a = report["abstention"]
+        lines += [
+            "",
+            f"Declining unanswerable questions (threshold {a['threshold']}): precision "
+            f"{a['precision']:.3f}, recall {a['recall']:.3f}; "
+            f"{int(a['wrongly_declined'])} answerable questions declined.",
+        ]
+    return "\n".join(lines)

@@ -20,7 +20,7 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.e2e
 
 NEWSBOT = str(Path(sys.executable).with_name("newsbot"))
-ANSWER_KEYS = {"question", "answer", "found", "citations"}
+ANSWER_KEYS = {"question", "answer", "found", "short_answer", "citations"}
 CITATION_KEYS = {"n", "article_id", "title", "source", "published_at", "url", "passage", "score"}
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
