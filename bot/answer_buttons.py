@@ -1,0 +1,111 @@
+"""The buttons under every answer: "Show passages" (private) and 👍 / 👎 votes.
+
+They are discord.py dynamic items: the answer's id travels in the button's custom_id and
+the answer itself is kept in the feedback store, so buttons keep working after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import discord
+
+from bot.delivery import send_followups
+from bot.feedback import FeedbackStore, Vote
+from bot.render import NO_MENTIONS, render_passages
+
+GONE = "That answer is no longer available; please ask again."
+
+
+def _feedback(interaction: discord.Interaction) -> FeedbackStore:
+    store = getattr(interaction.client, "feedback", None)
+    if not isinstance(store, FeedbackStore):
+        raise RuntimeError("the client has no feedback store")
+    return store
+
+
+class PassagesButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsbot:passages:(?P<answer_id>[0-9a-f]{32})",
+):
+    """Shows the full cited passages to whoever clicks, privately."""
+
+    def __init__(self, answer_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Show passages",
+                emoji="\N{PAGE FACING UP}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"newsbot:passages:{answer_id}",
+            )
+        )
+        self.answer_id = answer_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> PassagesButton:
+        return cls(match["answer_id"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = await asyncio.to_thread(_feedback(interaction).recall, self.answer_id)
+        if answer is None:
+            await interaction.followup.send(GONE, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            return
+        await send_followups(interaction, render_passages(answer), ephemeral=True)
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsbot:vote:(?P<vote>up|down):(?P<answer_id>[0-9a-f]{32})",
+):
+    """Records a 👍 or 👎 on an answer (one vote per person per answer; the last counts)."""
+
+    def __init__(self, answer_id: str, vote: Vote) -> None:
+        up = vote is Vote.UP
+        super().__init__(
+            discord.ui.Button(
+                emoji="\N{THUMBS UP SIGN}" if up else "\N{THUMBS DOWN SIGN}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"newsbot:vote:{vote.value}:{answer_id}",
+            )
+        )
+        self.answer_id = answer_id
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> VoteButton:
+        return cls(match["answer_id"], Vote(match["vote"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        answer = await asyncio.to_thread(
+            _feedback(interaction).record_vote, self.answer_id, interaction.user.id, self.vote
+        )
+        if answer is None:
+            text = GONE
+        elif self.vote is Vote.UP:
+            text = "Thanks! Your \N{THUMBS UP SIGN} is recorded."
+        else:
+            text = "Thanks! Your \N{THUMBS DOWN SIGN} is recorded; it helps improve the answers."
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def answer_view(answer_id: str) -> discord.ui.View:
+    """The buttons for one answer."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(PassagesButton(answer_id))
+    view.add_item(VoteButton(answer_id, Vote.UP))
+    view.add_item(VoteButton(answer_id, Vote.DOWN))
+    return view

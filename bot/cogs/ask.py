@@ -1,0 +1,219 @@
+"""Asking: the /ask command, mentions (answered in a thread) and direct messages.
+
+Every question is answered off the event loop (:meth:`NewsBot.answer`, a worker thread);
+the loop only acknowledges, renders and sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import re
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answer_buttons import answer_view
+from bot.cooldown import cooldown_message
+from bot.delivery import send_followups, send_messages
+from bot.render import NO_MENTIONS, render_answer, thread_name
+from index.errors import NewsbotError
+from index.models import Answer, SearchFilters
+
+if TYPE_CHECKING:
+    from bot.discord_bot import NewsBot
+    from index.conversation import Conversation
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong while answering; it has been logged. Please try again."
+_ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+
+
+# Discord's mention syntax: users, roles, channels, @everyone and @here. It addresses
+# people; it says nothing about what is asked, and "<@123>" would be searched as "123".
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+
+
+def clean_question(text: str) -> str:
+    """The question in a message or option: mentions removed, whitespace collapsed."""
+    return " ".join(_MENTION.sub(" ", text).split())
+
+
+def parse_date(value: str | None, option: str) -> str | None:
+    """An ISO date from a slash-command option, or a clear error for the user."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValueError(f"`{option}` must be a date like 2024-03-01 (year-month-day).") from None
+
+
+class AskCog(commands.Cog):
+    """/ask, mentions and DMs."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    # -- /ask -------------------------------------------------------------------------------
+
+    @app_commands.command(name="ask")
+    @app_commands.describe(
+        question="What you want to know, e.g. What was agreed at Sochi?",
+        source="Only articles from this source (as written in the articles, e.g. Reuters)",
+        since="Only articles published on or after this date (YYYY-MM-DD)",
+        until="Only articles published on or before this date (YYYY-MM-DD)",
+        private="Show the answer only to you",
+    )
+    async def ask(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        source: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        private: bool = False,
+    ) -> None:
+        """Ask the news articles a question; the answer cites its sources."""
+        try:
+            filters = SearchFilters(
+                source=source.strip() if source and source.strip() else None,
+                since=parse_date(since, "since"),
+                until=parse_date(until, "until"),
+            )
+        except ValueError as e:
+            await interaction.response.send_message(
+                str(e), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        wait = self.bot.cooldown.try_acquire(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(
+                cooldown_message(wait), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        try:
+            answer = await self.bot.answer(clean_question(question), filters=filters)
+        except NewsbotError as e:
+            await self._fail(interaction, str(e), private)
+            return
+        except Exception:
+            log.exception("answering /ask failed")
+            await self._fail(interaction, UNEXPECTED, private)
+            return
+        view = await self._view_for(answer)
+        await send_followups(interaction, render_answer(answer), ephemeral=private, view=view)
+
+    async def _fail(self, interaction: discord.Interaction, message: str, private: bool) -> None:
+        """Replace the public "thinking…" message by a note only the asker sees."""
+        if not private:
+            try:
+                await interaction.delete_original_response()
+            except discord.HTTPException:
+                log.warning("could not remove the deferred response", exc_info=True)
+        await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    async def _view_for(self, answer: Answer) -> discord.ui.View | None:
+        try:
+            answer_id = await asyncio.to_thread(self.bot.feedback.remember, answer)
+        except Exception:
+            # The answer still goes out, only without its buttons.
+            log.exception("could not store the answer for its buttons")
+            return None
+        return answer_view(answer_id)
+
+    # -- mentions, threads and DMs ------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        me = self.bot.user
+        if me is None or message.author.bot or message.type not in _ANSWERED_TYPES:
+            return
+        channel = message.channel
+        mentioned = me.id in message.raw_mentions
+        in_dm = isinstance(channel, discord.DMChannel)
+        in_own_thread = isinstance(channel, discord.Thread) and channel.owner_id == me.id
+        if not (in_dm or in_own_thread or mentioned):
+            return
+        question = clean_question(message.content)
+        if not question:
+            # Without the Message Content intent, unmentioned messages arrive empty: they
+            # were not meant for the bot to read.
+            if mentioned:
+                await channel.send(
+                    f"Ask me about the news, e.g. {me.mention} What was agreed at Sochi?",
+                    allowed_mentions=NO_MENTIONS,
+                )
+            return
+        try:
+            await self._answer_message(message, question, in_dm=in_dm, in_thread=in_own_thread)
+        except Exception:
+            log.exception("answering a message failed")
+
+    async def _answer_message(
+        self, message: discord.Message, question: str, *, in_dm: bool, in_thread: bool
+    ) -> None:
+        wait = self.bot.cooldown.try_acquire(message.author.id)
+        if wait:
+            await message.channel.send(
+                cooldown_message(wait),
+                reference=message,
+                mention_author=False,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        target: discord.abc.Messageable = message.channel
+        reply_to: discord.Message | None = None
+        if not in_dm and not in_thread:
+            target, reply_to = await self._thread_for(message, question)
+        target_id = getattr(target, "id", message.channel.id)
+        conversation = self.bot.memory.get(target_id, message.author.id)
+        answer = await self._answer_with_typing(target, question, conversation)
+        if answer is None:
+            return
+        view = await self._view_for(answer)
+        hint = self._follow_up_hint(in_dm=in_dm, in_thread=in_thread or reply_to is None)
+        await send_messages(target, render_answer(answer, hint=hint), view=view, reply_to=reply_to)
+
+    async def _thread_for(
+        self, message: discord.Message, question: str
+    ) -> tuple[discord.abc.Messageable, discord.Message | None]:
+        """A new thread started from ``message``; else (no permission, a thread already)
+        the message's channel, replying to it."""
+        if isinstance(message.channel, discord.TextChannel):
+            try:
+                thread = await message.create_thread(
+                    name=thread_name(question), auto_archive_duration=1440
+                )
+                return thread, None
+            except discord.HTTPException:
+                log.warning("could not start a thread; answering in the channel", exc_info=True)
+        return message.channel, message
+
+    async def _answer_with_typing(
+        self, target: discord.abc.Messageable, question: str, conversation: Conversation
+    ) -> Answer | None:
+        try:
+            async with target.typing():
+                return await self.bot.answer(question, conversation=conversation)
+        except NewsbotError as e:
+            await target.send(str(e), allowed_mentions=NO_MENTIONS)
+        except Exception:
+            log.exception("answering a message failed")
+            await target.send(UNEXPECTED, allowed_mentions=NO_MENTIONS)
+        return None
+
+    def _follow_up_hint(self, *, in_dm: bool, in_thread: bool) -> str | None:
+        if in_dm:
+            return "Ask a follow-up question right here."
+        if not in_thread:
+            return None
+        if self.bot.intents.message_content:
+            return "Ask a follow-up question right here in this thread."
+        name = self.bot.user.name if self.bot.user else "the bot"
+        return f"Mention @{name} in this thread to ask a follow-up question."

@@ -1,0 +1,316 @@
+"""The Discord face of newsbot: a discord.py client over the core's answerer and indexer.
+
+The bot receives everything it works with (settings, answerer, indexer, store, feedback
+store) in its constructor and starts them in ``setup_hook``; features live in cogs
+(``bot/cogs/ask.py``: /ask, mentions, DMs; ``bot/cogs/admin.py``: /reindex, /status).
+Nothing slow runs on the event loop: answering, indexing, store and SQLite access all go
+through ``asyncio.to_thread``, and a :class:`~bot.loop_monitor.LoopMonitor` keeps watch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.answer_buttons import PassagesButton, VoteButton
+from bot.cogs.admin import AdminCog
+from bot.cogs.ask import AskCog
+from bot.cooldown import Cooldown
+from bot.loop_monitor import LoopMonitor
+from bot.memory import ConversationMemory
+from bot.render import NO_MENTIONS
+from index.errors import ConfigurationError, NewsbotError
+from index.models import Answer, IndexProgress, IndexSummary, SearchFilters
+
+if TYPE_CHECKING:
+    from bot.feedback import FeedbackStore
+    from bot.settings import BotSettings
+    from index.answer import Answerer
+    from index.conversation import Conversation
+    from index.store import Store
+
+log = logging.getLogger(__name__)
+
+MISSING_TOKEN = """NEWSBOT_DISCORD_TOKEN is not set, so the Discord bot cannot log in.
+To create a bot and get its token:
+  1. Open https://discord.com/developers/applications and click "New Application".
+  2. In "Bot", click "Reset Token" and copy the token (keep it secret).
+  3. Invite the bot to your server (docs/discord.md gives the invite URL and permissions).
+  4. export NEWSBOT_DISCORD_TOKEN='<the token>' and run `newsbot serve` again."""
+
+_UNEXPECTED = "Something went wrong; it has been logged. Please try again."
+_WARM_UP_QUESTION = "What is new?"
+
+
+class Reindexer(Protocol):
+    """What /reindex needs: the core's Indexer, or :class:`bot.reindex_worker.IndexerProcess`."""
+
+    def run(
+        self,
+        paths: Sequence[Path] | None = None,
+        progress: Callable[[IndexProgress], None] | None = None,
+    ) -> IndexSummary: ...
+
+
+def newsbot_version() -> str:
+    try:
+        return version("newsbot")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def bot_intents(message_content: bool) -> discord.Intents:
+    """Only what the bot uses: guilds (channels, threads), messages and DMs."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.dm_messages = True
+    intents.message_content = message_content  # privileged; see docs/discord.md
+    return intents
+
+
+class NewsBot(commands.Bot):
+    """newsbot in Discord: /ask, mentions and DMs answered in threads, /reindex, /status."""
+
+    def __init__(
+        self,
+        *,
+        settings: BotSettings,
+        answerer: Answerer,
+        indexer: Reindexer,
+        store: Store,
+        feedback: FeedbackStore,
+        **client_options: Any,
+    ) -> None:
+        """
+        Args:
+            settings: The bot's settings (Discord options plus the core's).
+            answerer: Answers questions; called from worker threads.
+            indexer: Runs /reindex; called from a worker thread (`newsbot serve` gives an
+                :class:`~bot.reindex_worker.IndexerProcess`, which keeps torch out of the
+                bot's process).
+            store: Reports what is indexed (/status).
+            feedback: Keeps the answers shown and the votes on them.
+            client_options: Passed on to discord.py's client (e.g. ``guild_ready_timeout``).
+        """
+        super().__init__(
+            # No prefix commands: messages are handled by the ask cog's listener.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(settings.discord_message_content),
+            allowed_mentions=NO_MENTIONS,
+            **client_options,
+        )
+        self.settings = settings
+        self.answerer = answerer
+        self.indexer = indexer
+        self.store = store
+        self.feedback = feedback
+        self.version = newsbot_version()
+        self.memory = ConversationMemory(
+            settings.discord_conversations, settings.conversation_turns
+        )
+        self.cooldown = Cooldown(
+            settings.discord_cooldown_questions, settings.discord_cooldown_seconds
+        )
+        self.loop_monitor = LoopMonitor()
+        # Answering is CPU-bound Python: more threads than cores only make the event loop
+        # wait longer for the GIL (measured: see tests/e2e/test_discord_bot_loop.py).
+        self._answer_slots = asyncio.Semaphore(settings.discord_answer_threads)
+
+    async def answer(
+        self,
+        question: str,
+        *,
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+    ) -> Answer:
+        """Answer in a worker thread, at most ``discord_answer_threads`` at a time.
+
+        Raises:
+            NewsbotError: The question cannot be answered (see :meth:`Answerer.ask`).
+        """
+        async with self._answer_slots:
+            return await asyncio.to_thread(
+                self.answerer.ask, question, conversation=conversation, filters=filters
+            )
+
+    async def setup_hook(self) -> None:
+        await asyncio.to_thread(self._start_collaborators)
+        self.add_dynamic_items(PassagesButton, VoteButton)
+        await self.add_cog(AskCog(self))
+        await self.add_cog(AdminCog(self))
+        self.tree.error(self._on_command_error)
+        await self._sync_commands()
+
+    def _start_collaborators(self) -> None:
+        """Open the stores and answer one question, before the bot goes online."""
+        self.feedback.open()
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """Open the live index by answering a question nobody asked (blocking).
+
+        The first question opens the index and imports the retrieval and sentence code;
+        those imports hold the GIL and stalled the event loop for 125 ms (measured) when
+        they happened under 20 concurrent questions. Done at start-up, nobody is waiting.
+        """
+        stats = self.store.stats()
+        if not stats.indexed_at:
+            log.warning("nothing is indexed yet: run `newsbot index` or /reindex")
+            return
+        log.info("serving %d articles (%d chunks)", stats.articles, stats.chunks)
+        try:
+            self.answerer.ask(_WARM_UP_QUESTION)
+        except NewsbotError as e:
+            log.warning("the index cannot be searched yet: %s", e)
+        except Exception:
+            # Questions will fail the same way and say so; /status and /reindex still work.
+            log.exception("answering a first question failed")
+
+    async def _sync_commands(self) -> None:
+        guild_id = self.settings.discord_guild_id
+        try:
+            if guild_id:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+                log.info("synced %d slash commands to server %d", len(synced), guild_id)
+            else:
+                synced = await self.tree.sync()
+                log.info("synced %d slash commands globally", len(synced))
+        except discord.Forbidden:
+            log.error(
+                "Discord refused to register the slash commands%s; invite the bot with the "
+                "applications.commands scope (docs/discord.md). Mentions and DMs still work.",
+                f" in server {guild_id}" if guild_id else "",
+            )
+
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Replaces the prefix-command dispatch; the ask cog listens to messages."""
+
+    async def on_ready(self) -> None:
+        # Watched from here on: start-up work (imports, the first connection) is not
+        # what the bot's users wait on.
+        self.loop_monitor.start()
+        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def on_resumed(self) -> None:
+        log.info("gateway session resumed")
+
+    async def close(self) -> None:
+        self.loop_monitor.stop()
+        # A re-index in a child process would otherwise keep the process alive until done
+        # (asyncio waits for its worker thread at exit).
+        stop_reindex = getattr(self.indexer, "stop", None)
+        if callable(stop_reindex):
+            stop_reindex()
+        await super().close()
+
+    async def _on_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """The safety net for errors a command did not handle itself."""
+        original = getattr(error, "original", error)
+        if isinstance(original, NewsbotError):
+            message = str(original)
+        else:
+            log.error("command %s failed", interaction.command, exc_info=original)
+            message = _UNEXPECTED
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(
+                    message, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                await interaction.response.send_message(
+                    message, ephemeral=True, allowed_mentions=NO_MENTIONS
+                )
+        except discord.HTTPException:
+            log.warning("could not tell the user about a failed command", exc_info=True)
+
+
+# -- running -------------------------------------------------------------------------------------
+
+
+def use_endpoints(api_url: str | None, gateway_url: str | None) -> None:
+    """Point discord.py at another Discord (a test double); None keeps the real one."""
+    if api_url:
+        discord.http.Route.BASE = api_url.rstrip("/")
+    if gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+class RedactSecret(logging.Filter):
+    """Replaces a secret wherever it appears in a log record (defence in depth)."""
+
+    def __init__(self, secret: str) -> None:
+        super().__init__()
+        self._secret = secret
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self._secret and self._secret in record.getMessage():
+            record.msg = record.getMessage().replace(self._secret, "[redacted]")
+            record.args = None
+        return True
+
+
+def run(bot: NewsBot, token: str) -> None:
+    """Run the bot until SIGINT or SIGTERM.
+
+    Raises:
+        ConfigurationError: Discord refused the token or the privileged intent.
+        NewsbotError: Discord cannot be reached.
+    """
+    redact = RedactSecret(token)
+    handlers = list(logging.getLogger().handlers)
+    for handler in handlers:
+        handler.addFilter(redact)
+    try:
+        asyncio.run(_run(bot, token))
+    except discord.LoginFailure as e:
+        raise ConfigurationError(
+            "Discord refused the token in NEWSBOT_DISCORD_TOKEN. Copy it again from the "
+            "Developer Portal (Bot → Reset Token)."
+        ) from e
+    except discord.PrivilegedIntentsRequired as e:
+        raise ConfigurationError(
+            "NEWSBOT_DISCORD_MESSAGE_CONTENT is on, but the Message Content intent is not "
+            "enabled for this bot: enable it in the Developer Portal (Bot → Privileged "
+            "Gateway Intents) or unset NEWSBOT_DISCORD_MESSAGE_CONTENT."
+        ) from e
+    except (discord.GatewayNotFound, discord.ConnectionClosed, OSError) as e:
+        raise NewsbotError(f"Cannot connect to Discord: {type(e).__name__}: {e}") from e
+    finally:
+        for handler in handlers:
+            handler.removeFilter(redact)
+
+
+async def _run(bot: NewsBot, token: str) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(token))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({runner, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done:
+            stopping.cancel()
+            runner.result()  # raises what stopped the bot
+            return
+        log.info("stopping")
+        await bot.close()
+        await asyncio.wait({runner}, timeout=10)
