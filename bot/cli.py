@@ -556,7 +556,7 @@ def _eval_settings(settings: Settings, dataset: str) -> Settings:
 def serve_command(app: App) -> None:
     """Run the Discord bot: /ask, mentions and DMs, /reindex and /status.
 
-    Needs NEWSBOT_DISCORD_TOKEN; docs/discord.md explains how to create the bot, invite
+    Needs NEWSBOT_DISCORD_TOKEN; the README (Discord) explains how to create the bot, invite
     it and configure it. Stops on Ctrl-C or SIGTERM.
     """
     settings = app.settings

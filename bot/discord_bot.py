@@ -47,7 +47,7 @@ MISSING_TOKEN = """NEWSBOT_DISCORD_TOKEN is not set, so the Discord bot cannot l
 To create a bot and get its token:
   1. Open https://discord.com/developers/applications and click "New Application".
   2. In "Bot", click "Reset Token" and copy the token (keep it secret).
-  3. Invite the bot to your server (docs/discord.md gives the invite URL and permissions).
+  3. Invite the bot to your server (invite URL and permissions: README, "Discord").
   4. export NEWSBOT_DISCORD_TOKEN='<the token>' and run `newsbot serve` again."""
 
 _UNEXPECTED = "Something went wrong; it has been logged. Please try again."
@@ -77,7 +77,7 @@ def bot_intents(message_content: bool) -> discord.Intents:
     intents.guilds = True
     intents.guild_messages = True
     intents.dm_messages = True
-    intents.message_content = message_content  # privileged; see docs/discord.md
+    intents.message_content = message_content  # privileged; see README, Discord
     return intents
 
 
@@ -194,7 +194,7 @@ class NewsBot(commands.Bot):
         except discord.Forbidden:
             log.error(
                 "Discord refused to register the slash commands%s; invite the bot with the "
-                "applications.commands scope (docs/discord.md). Mentions and DMs still work.",
+                "applications.commands scope (README, Discord). Mentions and DMs still work.",
                 f" in server {guild_id}" if guild_id else "",
             )
 
