@@ -25,7 +25,9 @@ from index.settings import Settings
 
 if TYPE_CHECKING:
     from index.answer import Answerer
+    from index.conversation import Conversation
     from index.ingest import Indexer
+    from index.models import Answer
     from index.store import Store
 
 log = logging.getLogger("newsbot")
@@ -59,8 +61,32 @@ class App:
             from index.embedding import load_query_embedder
             from index.retrieve import Retriever
 
-            self._answerer = Answerer(self.settings, Retriever(self.store, load_query_embedder()))
+            retriever = Retriever(self.store, load_query_embedder())
+            if self.settings.llm == "none":
+                self._answerer = Answerer(self.settings, retriever)
+            else:
+                from index.generate import GenerativeAnswerer
+                from index.llm import load_chat_model
+
+                model = load_chat_model(self.settings)
+                self._answerer = GenerativeAnswerer(self.settings, retriever, model)
         return self._answerer
+
+    def respond(
+        self,
+        question: str,
+        *,
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+    ) -> Answer:
+        """The answer the CLI shows: generated when NEWSBOT_LLM is set, else extractive."""
+        answerer = self.answerer()
+        if self.settings.llm == "none":
+            return answerer.ask(question, conversation=conversation, filters=filters)
+        from index.generate import GenerativeAnswerer
+
+        assert isinstance(answerer, GenerativeAnswerer)
+        return answerer.generate(question, conversation=conversation, filters=filters)
 
 
 def _prepare_environment() -> None:
@@ -213,8 +239,6 @@ def ask_command(
     With --json and QUESTION "-", read one question per line from standard input and
     write one JSON object per line (the model is loaded once).
     """
-    from bot.terminal import render_answer
-
     filters = _filters(source, since, until)
     if question == "-":
         if not as_json:
@@ -222,12 +246,10 @@ def ask_command(
         _answer_lines(app, _stdin_lines(sys.stdin), filters, conversation=None)
         return
     try:
-        answer = app.answerer().ask(question, filters=filters)
+        answer = app.respond(question, filters=filters)
     except QuestionError as e:
         raise click.UsageError(str(e)) from e
-    click.echo(
-        json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else render_answer(answer)
-    )
+    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else _human(answer))
 
 
 @main.command("chat")
@@ -278,13 +300,19 @@ def _prompted_lines() -> Iterator[str]:
         yield line
 
 
+def _human(answer: Answer) -> str:
+    from bot.terminal import render_answer
+
+    text = render_answer(answer)
+    return f"{text}\n\n({answer.note})" if answer.note else text
+
+
 def _answer_lines(
     app: App, lines: Iterable[str], filters: SearchFilters, conversation: Any
 ) -> None:
-    answerer = app.answerer()
     for line in lines:
         try:
-            record = answerer.ask(line, conversation=conversation, filters=filters).to_dict()
+            record = app.respond(line, conversation=conversation, filters=filters).to_dict()
         except QuestionError as e:
             record = {"question": line[:200], "error": str(e)}
         click.echo(json.dumps(record, ensure_ascii=False))
@@ -293,14 +321,9 @@ def _answer_lines(
 def _print_answers(
     app: App, lines: Iterable[str], filters: SearchFilters, conversation: Any
 ) -> None:
-    from bot.terminal import render_answer
-
-    answerer = app.answerer()
     for line in lines:
         try:
-            click.echo(
-                render_answer(answerer.ask(line, conversation=conversation, filters=filters))
-            )
+            click.echo(_human(app.respond(line, conversation=conversation, filters=filters)))
         except QuestionError as e:
             click.echo(str(e))
         click.echo()

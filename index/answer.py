@@ -123,6 +123,28 @@ class Answerer:
             NotIndexedError: Nothing is indexed yet.
             StoreError: The index cannot be read.
         """
+        resolved, answer = self.retrieve_and_compose(
+            question, conversation=conversation, filters=filters, mode=mode
+        )
+        if conversation is not None:
+            remember_turn(conversation, resolved, answer)
+        return answer
+
+    def retrieve_and_compose(
+        self,
+        question: str,
+        *,
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+        mode: Mode = "hybrid",
+    ) -> tuple[ResolvedQuestion, Answer]:
+        """What :meth:`ask` does, except recording the turn in ``conversation``.
+
+        Raises:
+            QuestionError: The question is empty or too long.
+            NotIndexedError: Nothing is indexed yet.
+            StoreError: The index cannot be read.
+        """
         question = check_question(question, self._settings.max_question_chars)
         resolved = (
             conversation.resolve(question)
@@ -146,13 +168,16 @@ class Answerer:
             ),
             retrieved=tuple(passages),
         )
-        if conversation is not None:
-            if answer.found:
-                cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
-                conversation.record(resolved, _MARKER.sub("", answer.answer), cited)
-            else:
-                conversation.record(resolved, "", ())
-        return answer
+        return resolved, answer
+
+
+def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer: Answer) -> None:
+    """Record the turn: its answer's text (markers removed) and the articles it cited."""
+    if answer.found:
+        cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
+        conversation.record(resolved, _MARKER.sub("", answer.answer), cited)
+    else:
+        conversation.record(resolved, "", ())
 
 
 def compose_answer(
@@ -274,6 +299,11 @@ def _not_covered(question: str, passages: Sequence[Passage]) -> Answer:
         found=False,
         citations=tuple(_cite(n, p) for n, p in enumerate(nearest, start=1)),
     )
+
+
+def cite_passage(n: int, passage: Passage) -> Citation:
+    """The citation ``[n]`` of ``passage``."""
+    return _cite(n, passage)
 
 
 def _cite(n: int, passage: Passage) -> Citation:

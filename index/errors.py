@@ -42,3 +42,11 @@ class ReindexInProgressError(NewsbotError):
 
 class ConfigurationError(NewsbotError):
     """A setting is missing or inconsistent."""
+
+
+class LLMUnavailableError(NewsbotError):
+    """The language model did not give a usable reply (timeout, refused, rate-limited, garbled).
+
+    Never shown as an error: the extractive answer is given instead, with this message as
+    a short note.
+    """

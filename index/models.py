@@ -80,6 +80,12 @@ class Answer:
     found: bool
     citations: tuple[Citation, ...] = ()
     short_answer: str | None = None  # the phrase that answers, when one can be singled out
+    # With a language model configured (NEWSBOT_LLM): whether it wrote this answer, the
+    # standalone question it answered (a follow-up, condensed) and, when the extractive
+    # answer stands in for it, why. None otherwise, and then left out of the JSON.
+    generated: bool | None = None
+    standalone_question: str | None = None
+    note: str | None = None
     # Every passage retrieved, best first (for evaluation; not part of the JSON answer).
     retrieved: tuple[Passage, ...] = field(default=(), compare=False, repr=False)
 
@@ -90,6 +96,15 @@ class Answer:
             "found": self.found,
             "short_answer": self.short_answer,
             "citations": [asdict(c) for c in self.citations],
+            **(
+                {}
+                if self.generated is None
+                else {
+                    "generated": self.generated,
+                    "standalone_question": self.standalone_question,
+                    "note": self.note,
+                }
+            ),
         }
 
 

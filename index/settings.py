@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -73,6 +73,39 @@ class Settings(BaseSettings):
     )
     conversation_turns: int = Field(
         6, ge=1, le=50, description="Turns of a conversation remembered for follow-ups."
+    )
+    llm: Literal["none", "ollama", "openai"] = Field(
+        "none",
+        description=(
+            "Write answers with a language model: `ollama`, `openai` (any OpenAI-compatible "
+            "endpoint) or `none` (the extractive answer)."
+        ),
+    )
+    llm_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the language model's API, e.g. http://127.0.0.1:11434 (Ollama, the "
+            "default) or http://host:8000/v1 (OpenAI-compatible; required)."
+        ),
+    )
+    llm_model: str | None = Field(
+        None, description="Name of the model to ask, e.g. llama3.2 (required with NEWSBOT_LLM)."
+    )
+    llm_api_key: SecretStr | None = Field(
+        None,
+        description="API key of the OpenAI-compatible endpoint; never logged or sent elsewhere.",
+    )
+    llm_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=600,
+        description=(
+            "Seconds the language model may take for one answer (condensing a follow-up "
+            "included); past it, the extractive answer is given instead."
+        ),
+    )
+    llm_max_tokens: int = Field(
+        400, ge=16, le=4096, description="Most tokens the language model may write per answer."
     )
 
     @property

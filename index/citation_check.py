@@ -1,0 +1,148 @@
+"""Checking a generated answer's citations against the passages it was given. Pure functions.
+
+A language model is told to end every sentence with ``[n]``, the number of the passage that
+says it. Nothing makes it obey, so every sentence is checked before anyone sees it:
+
+* a number that matches no passage given is removed (the model cannot cite what was not
+  retrieved);
+* a cited passage that shares no meaningful word with the sentence is not a source of it;
+* a sentence left with no citation, or whose cited passages do not hold its key words,
+  is dropped. Key words are the stemmed content words (``index.terms.content_terms``):
+  most of them must be in the cited passages, and every number and every capitalised
+  name (the usual hallucinations: a wrong year, a wrong person) must be.
+
+What remains is renumbered in order of first use, so an answer's citations are exactly the
+passages it relies on, ``[1]`` first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.sentences import sentence_spans
+from index.terms import STOP_WORDS, content_terms, stem, words
+
+# Share of a sentence's content words that its cited passages must hold. Below it, the
+# sentence says something the passages do not (a paraphrase keeps most nouns and verbs;
+# stemming absorbs inflections).
+MIN_SUPPORT = 0.6
+
+# "[2]", "[1, 3]", "[1][2]", "[1] [2]" (the forms models write).
+_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
+_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
+_NUMBER = re.compile(r"\d")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # as index.terms splits words
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedSentence:
+    """A sentence that passed the checks, its markers removed, and what supports it."""
+
+    text: str
+    sources: tuple[int, ...]  # indices into the passages, in the order it cited them
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedAnswer:
+    """The sentences of a generated answer that passed, and how many did not."""
+
+    sentences: tuple[CheckedSentence, ...]
+    dropped: int
+
+
+def split_cited(text: str) -> list[tuple[str, list[int]]]:
+    """The sentences of ``text``, each with the numbers it cites, markers removed.
+
+    Markers written after the full stop ("... force. [1] The ...") belong to the sentence
+    before them.
+    """
+    pieces: list[tuple[str, list[int]]] = []
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        leading = _LEADING_MARKERS.match(sentence)
+        if leading and pieces:
+            pieces[-1][1].extend(_numbers(leading.group()))
+            sentence = sentence[leading.end() :]
+        numbers = _numbers(sentence)
+        stripped = _tidy(_MARKERS.sub("", sentence))
+        if stripped:
+            pieces.append((stripped, numbers))
+        elif pieces:
+            pieces[-1][1].extend(numbers)
+    return pieces
+
+
+def _numbers(text: str) -> list[int]:
+    return [int(n) for marker in _MARKERS.findall(text) for n in re.findall(r"\d+", marker)]
+
+
+def _tidy(sentence: str) -> str:
+    """Spaces left before punctuation by a removed marker ("force [1]." -> "force.")."""
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split())).strip()
+
+
+def supports(sentence: str, passages: Sequence[str]) -> bool:
+    """Whether ``passages`` together hold the key words of ``sentence``."""
+    terms = set(content_terms(sentence))
+    if not terms:
+        return False  # no claim to check ("Yes.", "See below.")
+    held = set().union(*(_terms(p) for p in passages)) if passages else set()
+    if len(terms & held) / len(terms) < MIN_SUPPORT:
+        return False
+    return all(t in held for t in _names_and_numbers(sentence))
+
+
+def _names_and_numbers(sentence: str) -> list[str]:
+    """Stemmed numbers and capitalised words (other than the first word) of ``sentence``."""
+    keys = []
+    for i, word in enumerate(_WORD.findall(sentence)):
+        token = re.sub(r"['’]s$", "", word.lower())
+        if _NUMBER.search(token) or (i > 0 and word[0].isupper() and token not in STOP_WORDS):
+            keys.append(token if _NUMBER.search(token) else stem(token))
+    return keys
+
+
+@lru_cache(maxsize=256)
+def _terms(passage: str) -> frozenset[str]:
+    return frozenset(content_terms(passage)) | frozenset(
+        w for w in words(passage) if _NUMBER.search(w)
+    )
+
+
+def check_answer(text: str, passages: Sequence[str], *, complete: bool = True) -> CheckedAnswer:
+    """The sentences of ``text`` whose citations hold, citing ``passages`` (numbered from 1).
+
+    Args:
+        text: The generated answer.
+        passages: The passages the model was given, ``[1]`` first.
+        complete: False while the answer is still arriving: its last sentence (and the
+            markers that may still follow it) is left for later.
+    """
+    pieces = split_cited(text)
+    if not complete and pieces:
+        pieces = pieces[:-1]
+    kept: list[CheckedSentence] = []
+    for sentence, numbers in pieces:
+        cited = [n - 1 for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
+        terms = set(content_terms(sentence))
+        relevant = tuple(i for i in cited if terms & _terms(passages[i]))
+        if relevant and supports(sentence, [passages[i] for i in relevant]):
+            kept.append(CheckedSentence(sentence, relevant))
+    return CheckedAnswer(tuple(kept), dropped=len(pieces) - len(kept))
+
+
+def renumber(checked: CheckedAnswer) -> tuple[str, list[int]]:
+    """The answer's text cited ``[1]``, ``[2]``... in order of first use, and the passage
+    index behind each number."""
+    order: list[int] = []
+    parts = []
+    for sentence in checked.sentences:
+        for i in sentence.sources:
+            if i not in order:
+                order.append(i)
+        markers = "".join(f"[{order.index(i) + 1}]" for i in sentence.sources)
+        parts.append(f"{sentence.text} {markers}")
+    return " ".join(parts), order
