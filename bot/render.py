@@ -145,6 +145,8 @@ def render_answer(answer: Answer, *, hint: str | None = None) -> list[Page]:
     small line under the text when there is nothing to cite.
     """
     text = escape(answer.answer)
+    if answer.short_answer:  # taken from the sentence cited [1]
+        text = f"**{escape(answer.short_answer)}** [1]\n{text}"
     if hint and not answer.citations:
         text += f"\n-# {hint}"
     pages = [Page(content=piece) for piece in split_text(text)]

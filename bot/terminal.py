@@ -12,6 +12,8 @@ _WIDTH = 88
 
 def render_answer(answer: Answer) -> str:
     lines = textwrap.wrap(answer.answer, _WIDTH) or [""]
+    if answer.short_answer:  # taken from the sentence cited [1]
+        lines = [*textwrap.wrap(f"In short: {answer.short_answer} [1]", _WIDTH), "", *lines]
     if answer.citations:
         lines += ["", "Sources" if answer.found else "Nearest articles"]
         for citation in answer.citations:
@@ -82,4 +84,44 @@ def render_eval(report: dict[str, Any]) -> str:
             f"{a['precision']:.3f}, recall {a['recall']:.3f}; "
             f"{int(a['wrongly_declined'])} answerable questions declined.",
         ]
+    return "\n".join(lines)
+
+
+def render_bench(report: dict[str, Any]) -> str:
+    """The `newsbot bench` figures as a table, each beside its target."""
+    d = report.get("details", {})
+    latency = report["latency_ms"]
+    rows = [
+        (
+            "raw model (sentence-transformers encode)",
+            f"{report['raw_chunks_per_s']:.1f} chunks/s",
+            "",
+        ),
+        ("newsbot index", f"{report['ingest_chunks_per_s']:.1f} chunks/s", ""),
+        ("  ratio to raw model", f"{report['ingest_ratio_vs_raw']:.1%}", "≥ 90 %"),
+        ("  speed vs naive llama-index", f"{report['ingest_ratio_vs_naive']:.2f}×", ""),
+        ("unchanged re-index / full index", f"{report['unchanged_reindex_fraction']:.2%}", "< 2 %"),
+    ]
+    for size, figures in latency.items():
+        target = "≤ 50 / 150 ms" if size == "100000" else ""
+        rows.append(
+            (
+                f"question p50 / p95 at {int(size):,} chunks",
+                f"{figures['p50']:.0f} / {figures['p95']:.0f} ms",
+                target,
+            )
+        )
+    rows += [
+        ("serving process peak RSS", f"{report['serve_rss_mib']:.0f} MiB", "≤ 1536 MiB"),
+        ("cold `newsbot ask`", f"{report['cold_ask_s']:.2f} s", "≤ 6 s"),
+        ("embedding precision", report["precision"], ""),
+    ]
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [
+        f"{d.get('articles', '?')} articles, {d.get('chunks', '?')} chunks of "
+        f"{d.get('dataset', '?')}; {d.get('cores', '?')} cores, {d.get('cpu', '?')}",
+        "",
+        f"{'measure':<{width}}{'result':>16}  target",
+    ]
+    lines += [f"{name:<{width}}{value:>16}  {target}".rstrip() for name, value, target in rows]
     return "\n".join(lines)

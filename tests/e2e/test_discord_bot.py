@@ -197,6 +197,12 @@ def normalised(text: str) -> str:
     return " ".join(text.split())
 
 
+def displayed(reference: Json) -> str:
+    """What the bot shows for the CLI's answer: the short answer in bold first, if any."""
+    lead = f"**{reference['short_answer']}** [1] " if reference.get("short_answer") else ""
+    return normalised(lead + reference["answer"])
+
+
 def calls_for(double: DiscordDouble, record: InteractionRecord) -> list[RestCall]:
     """REST calls the bot made for one interaction (callback, follow-ups, edits)."""
     return [c for c in double.calls() if record.token in c.path or str(record.id) in c.path]
@@ -276,7 +282,7 @@ def test_ask_is_deferred_within_3_s_and_answered_citing_the_not_to_use_force_pas
     print(f"\n/ask deferred {record.ack_delay * 1000:.0f} ms after it was sent")
     (answer,) = messages
     assert answer["id"] == str(record.original_message_id)  # the "thinking…" message, completed
-    assert text_of(messages) == normalised(world.reference[SOCHI]["answer"])
+    assert text_of(messages) == displayed(world.reference[SOCHI])
     assert "agreed not to use force" in answer["content"]
     (sources,) = answer["embeds"]
     (cited,) = sources["fields"]
@@ -309,7 +315,7 @@ def test_no_answer_pings_anyone_whatever_the_question_or_article_contains(world:
     reference = world.reference[FORUM_ASKED]
     assert "@everyone" in reference["answer"] and f"<@&{world.editors_role}>" in reference["answer"]
     shown = text_of(messages)
-    assert shown == normalised(reference["answer"])  # the mentions are shown as text...
+    assert shown == displayed(reference)  # the mentions are shown as text...
     record = double.interaction(interaction.id)
     sent = [c for c in calls_for(double, record) if c.route in MESSAGE_ROUTES and c.body]
     assert [c.route for c in sent] == [CALLBACK, FOLLOWUP]
@@ -331,7 +337,7 @@ def test_an_answer_longer_than_2000_characters_arrives_as_messages_within_the_li
 
     assert len(messages) >= 2
     assert all(0 < len(m["content"]) <= 2000 for m in messages)
-    assert text_of(messages) == normalised(reference["answer"])
+    assert text_of(messages) == displayed(reference)
     record = double.interaction(interaction.id)
     sent = [c for c in calls_for(double, record) if c.route in MESSAGE_ROUTES]
     assert sent and all(c.status < 300 for c in sent)  # Discord refused nothing
@@ -423,7 +429,7 @@ def test_a_mention_starts_a_thread_and_a_follow_up_there_is_answered_from_the_co
     assert thread["type"] == 11 and thread["parent_id"] == str(double.channel_id)
     assert thread["name"] == HOST and len(thread["name"]) <= 100
     host_answer, follow_up_answer = world.conversation
-    assert text_of([first]) == normalised(host_answer["answer"])
+    assert text_of([first]) == displayed(host_answer)
     assert "right here in this thread" in first["embeds"][0]["footer"]["text"]
     assert first["components"]  # Show passages and the votes, in threads too
 
@@ -433,7 +439,7 @@ def test_a_mention_starts_a_thread_and_a_follow_up_there_is_answered_from_the_co
     )
     standalone = world.reference[FOLLOW_UP]
     assert follow_up_answer["found"] and not standalone["found"]  # it needs the conversation
-    assert text_of([reply]) == normalised(follow_up_answer["answer"])
+    assert text_of([reply]) == displayed(follow_up_answer)
 
     # Memory is per person and per thread: Bob in the same thread, and Alice in a DM, start
     # from nothing and get the standalone answer.
@@ -442,14 +448,14 @@ def test_a_mention_starts_a_thread_and_a_follow_up_there_is_answered_from_the_co
     bobs = double.wait_for_message(
         lambda m: m["channel_id"] == str(thread_id) and m["id"] not in seen, timeout=WAIT
     )
-    assert text_of([bobs]) == normalised(standalone["answer"])
+    assert text_of([bobs]) == displayed(standalone)
     assert bobs["embeds"][0]["title"] == "Nearest articles"  # not covered: says so, names some
     assert [f["name"] for f in bobs["embeds"][0]["fields"]] == [
         heading(c) for c in standalone["citations"]
     ]
     double.dispatch_message(FOLLOW_UP, dm=True, author_id=alice)
     dm = double.wait_for_message(channel_id=double.dm_channel_id(alice), timeout=WAIT)
-    assert text_of([dm]) == normalised(standalone["answer"])
+    assert text_of([dm]) == displayed(standalone)
 
 
 def test_a_direct_message_is_answered_in_the_dm(world: World) -> None:
@@ -457,7 +463,7 @@ def test_a_direct_message_is_answered_in_the_dm(world: World) -> None:
     reader = world.person("reader")
     double.dispatch_message(SOCHI, dm=True, author_id=reader)
     answer = double.wait_for_message(channel_id=double.dm_channel_id(reader), timeout=WAIT)
-    assert text_of([answer]) == normalised(world.reference[SOCHI]["answer"])
+    assert text_of([answer]) == displayed(world.reference[SOCHI])
     assert answer["components"]  # the buttons work in DMs too
 
 
@@ -503,7 +509,7 @@ def test_an_admin_reindex_reports_progress_then_a_summary_while_questions_are_an
     )
     question = ask(world, SOCHI, world.person("reader"))
     answered = wait_for_answer(double, question.id)
-    assert text_of(answered) == normalised(world.reference[SOCHI]["answer"])
+    assert text_of(answered) == displayed(world.reference[SOCHI])
     assert double.interaction(question.id).ack_delay < DEADLINE  # type: ignore[operator]
 
     final = double.wait_for_message(
@@ -555,7 +561,7 @@ def test_a_failed_reindex_tells_the_admin_why_and_the_old_index_keeps_answering(
             "The previous index is still answering questions."
         )
         answered = wait_for_answer(double, ask(world, SOCHI, world.person("reader")).id)
-        assert text_of(answered) == normalised(world.reference[SOCHI]["answer"])
+        assert text_of(answered) == displayed(world.reference[SOCHI])
     finally:
         hidden.rename(world.corpus)
 
@@ -591,7 +597,7 @@ def test_the_bot_resumes_after_the_gateway_connection_drops(world: World) -> Non
     assert double.connections[-1].replayed >= 1
 
     answer = double.wait_for_message(channel_id=int(question["id"]), timeout=WAIT)
-    assert text_of([answer]) == normalised(world.reference[SOCHI]["answer"])
+    assert text_of([answer]) == displayed(world.reference[SOCHI])
     interaction = ask(world, SOCHI, world.person("reader"))
     wait_for_answer(double, interaction.id)
     assert double.interaction(interaction.id).ack_delay < DEADLINE  # type: ignore[operator]

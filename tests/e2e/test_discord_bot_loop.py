@@ -218,7 +218,8 @@ async def test_without_the_message_content_intent_mentions_work_and_follow_ups_n
         answerer.ask(HOST, conversation=reference)
         expected = answerer.ask(FOLLOW_UP, conversation=reference)
         assert expected.found
-        assert " ".join(follow_up["content"].replace("\\", "").split()) == expected.answer
+        lead = f"**{expected.short_answer}** [1] " if expected.short_answer else ""
+        assert " ".join(follow_up["content"].replace("\\", "").split()) == lead + expected.answer
 
 
 def bot_messages(double: DiscordDouble, channel_id: int) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import discord
@@ -165,6 +166,14 @@ def test_only_a_word_longer_than_the_limit_is_cut_inside() -> None:
 
 
 # -- answers --------------------------------------------------------------------------------------
+
+
+def test_a_short_answer_leads_in_bold_cited_with_the_sentence_it_came_from() -> None:
+    with_short = replace(
+        answer(f"{SOCHI} [1]", (citation(1),)), short_answer="not to use *force*"
+    )
+    (page,) = render_answer(with_short)
+    assert page.content == f"**not to use \\*force\\*** [1]\n{SOCHI} [1]"
 
 
 def test_an_answer_is_text_then_a_sources_embed_with_one_field_per_citation() -> None:
