@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from llama_index.core.schema import Document, TransformComponent
+from llama_index.core.schema import Document, NodeRelationship, TransformComponent
 
 from index import lexical
 from index.chunking import SentenceWindows
@@ -26,6 +26,7 @@ from index.errors import CorpusError, IndexingError, NewsbotError
 from index.models import Article, IndexProgress, IndexSummary, LoadFailure
 
 if TYPE_CHECKING:
+    from chromadb.api.models.Collection import Collection
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.storage.docstore import SimpleDocumentStore
 
@@ -43,6 +44,7 @@ _NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "pat
 _PIPELINE_VERSION = 2
 # Articles embedded between two progress reports (about 150 chunks of news).
 _ARTICLES_PER_BATCH = 16
+_RECORDS_PER_PAGE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +226,10 @@ class Indexer:
             path = self._store.docstore_path(active)
             if path.exists():
                 return SimpleDocumentStore.from_persist_path(str(path))
-            log.warning("docstore %s is missing; every article will be embedded again", path)
+            # Another machine indexed this generation into a shared Chroma server (or the
+            # data directory was lost): its records know every article's id and hash.
+            log.info("docstore %s is missing; rebuilding it from %s", path, active.name)
+            return docstore_from_collection(self._store.collection(active))
         return SimpleDocumentStore()
 
     def _splitter(self) -> TransformComponent:
@@ -237,6 +242,76 @@ class Indexer:
         if self._embedder is None:
             self._embedder = self._load_embedder()
         return self._embedder
+
+
+def embedded_texts(settings: Settings, articles: Sequence[Article]) -> list[str]:
+    """The exact texts a full index of ``articles`` hands to the embedding model, in order."""
+    from llama_index.core.schema import MetadataMode
+
+    splitter = SentenceWindows.create(
+        window_size=settings.window_sentences, max_sentence_tokens=settings.max_sentence_tokens
+    )
+    nodes = splitter([_to_document(a) for a in articles])
+    return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
+
+
+def docstore_from_collection(collection: Collection) -> SimpleDocumentStore:
+    """The docstore of a generation, rebuilt from its Chroma records.
+
+    Every stored chunk carries llama-index's link to its article (id, hash and metadata of
+    the article as it was indexed) and its window, cut verbatim from the article: so the
+    hashes that decide what to re-embed are exact, and an article's text is its windows
+    joined (only the text before the first and after the last sentence is lost).
+    """
+    import json
+
+    from llama_index.core.storage.docstore import SimpleDocumentStore
+
+    found: dict[str, tuple[str, dict[str, Any], list[tuple[int, int, str]]]] = {}
+    offset = 0
+    while True:
+        page = collection.get(include=["metadatas"], limit=_RECORDS_PER_PAGE, offset=offset)
+        if not page["ids"]:
+            break
+        offset += len(page["ids"])
+        metadatas: list[Mapping[str, Any]] = list(page["metadatas"] or [])
+        for meta in metadatas:
+            node = json.loads(str(meta["_node_content"]))
+            source = node["relationships"][NodeRelationship.SOURCE.value]
+            entry = found.setdefault(
+                source["node_id"], (source["hash"], dict(source.get("metadata") or {}), [])
+            )
+            window = str(meta.get("window") or "")
+            start = int(meta.get("window_start") or 0)
+            entry[2].append((start, int(meta.get("window_end") or start + len(window)), window))
+    docstore = SimpleDocumentStore()
+    for article_id, (doc_hash, metadata, windows) in found.items():
+        document = Document(
+            id_=article_id,
+            text=_stitch(windows),
+            metadata=metadata,
+            excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
+            excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
+        )
+        docstore.add_documents([document])
+        docstore.set_document_hash(article_id, doc_hash)
+    return docstore
+
+
+def _stitch(windows: list[tuple[int, int, str]]) -> str:
+    """The article text covered by overlapping windows (start, end, text) of it."""
+    parts: list[str] = []
+    end: int | None = None
+    for start, stop, text in sorted(windows):
+        if end is None or start >= end:
+            if end is not None and start > end:
+                parts.append(" ")  # a gap between windows: only whitespace is lost there
+            parts.append(text)
+            end = stop
+        elif stop > end:
+            parts.append(text[end - start :])
+            end = stop
+    return "".join(parts)
 
 
 def _to_document(article: Article) -> Document:

@@ -119,7 +119,10 @@ def build(collection: Collection, directory: Path) -> LexicalIndex | None:
     retriever.persist(str(tmp), show_progress=False)
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
-    return _wrap(retriever)
+    # A freshly built retriever keeps its corpus outside the bm25s object, where the
+    # per-question retrievers (built from that object) cannot see it: use the saved copy,
+    # exactly as a reader that loads it.
+    return load(directory)
 
 
 def load(directory: Path) -> LexicalIndex | None:
