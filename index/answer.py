@@ -268,15 +268,16 @@ def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:
 
 def _sentences(passage: Passage, weights: dict[str, float], kind: AnswerType) -> list[_Sentence]:
     total = sum(weights.values())
+    known = dict(passage.sentence_similarities)
+    known[passage.sentence_start] = passage.similarity
     sentences = []
     for start, end in sentence_spans(passage.text):
         text = passage.text[start:end]
         present = set(content_terms(text))
         overlap = sum(w for t, w in weights.items() if t in present) / total if total else 0.0
-        # The matched sentence's own cosine is known; its neighbours inherit it, a little
-        # discounted, so that "where?" can still be answered by the next sentence.
-        matched = passage.start + start == passage.sentence_start
-        similarity = passage.similarity - (0.0 if matched else _NEIGHBOUR_DISCOUNT)
+        # A sentence the search scored has its own cosine; the others inherit the matched
+        # sentence's, a little discounted, so that "where?" can still be answered next door.
+        similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
         score = 0.6 * overlap + 0.4 * similarity
         if offers(text, kind):
             score += _ANSWER_TYPE_BONUS

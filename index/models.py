@@ -51,6 +51,9 @@ class Passage:
     similarity: float  # cosine similarity of the question and the sentence, in [-1, 1]
     overlap: float = 0.0  # IDF-weighted share of the question's terms in the sentence
     window_overlap: float = 0.0  # the same share in the whole passage
+    # Cosine similarity of the question and those sentences of ``text`` the search scored,
+    # as (offset in the article body, cosine) pairs.
+    sentence_similarities: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

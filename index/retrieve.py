@@ -327,9 +327,10 @@ def rank(candidates: list[Candidate], mode: Mode, weights: RankingWeights) -> li
     for c in candidates:
         base = (c.cosine if c.cosine is not None else -1.0) + c.bm25 / best_bm25
         article_best[c.article_id] = max(base, article_best.get(c.article_id, -math.inf))
-    window_best = _best_cosine_in_window(candidates)
+    in_windows = _cosines_in_windows(candidates)
     for c in candidates:
         cosine = c.cosine if c.cosine is not None else -1.0
+        window_best = max(in_windows[c.node_id].values(), default=cosine)
         if mode == "dense":
             c.score = cosine
         elif mode == "bm25":
@@ -343,25 +344,30 @@ def rank(candidates: list[Candidate], mode: Mode, weights: RankingWeights) -> li
                 + weights.bigrams * c.bigrams
                 + weights.article * article_best[c.article_id]
                 + weights.answer_type * c.answer_type
-                + weights.window_cosine * window_best[c.node_id]
+                + weights.window_cosine * window_best
             )
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
-    return [_to_passage(c) for c in _one_per_stretch(ranked)]
+    return [_to_passage(c, in_windows[c.node_id]) for c in _one_per_stretch(ranked)]
 
 
-def _best_cosine_in_window(candidates: list[Candidate]) -> dict[str, float]:
-    """For each candidate, the best cosine among the candidates whose sentence is in its window."""
+def _cosines_in_windows(candidates: list[Candidate]) -> dict[str, dict[int, float]]:
+    """For each candidate, the cosines known of the sentences in its window, by offset.
+
+    Every candidate is one sentence, so the pool knows the question's similarity to some of
+    the sentences around each hit; the answer uses them to pick the sentence to quote.
+    """
     by_article: dict[str, list[Candidate]] = {}
     for c in candidates:
         by_article.setdefault(c.article_id, []).append(c)
-    best = {}
+    known = {}
     for c in candidates:
         lo, hi = int(c.meta.get("window_start", 0)), int(c.meta.get("window_end", 0))
-        best[c.node_id] = max(
-            (d.cosine or -1.0 for d in by_article[c.article_id] if lo <= d.sentence_start < hi),
-            default=c.cosine or -1.0,
-        )
-    return best
+        known[c.node_id] = {
+            d.sentence_start: d.cosine
+            for d in by_article[c.article_id]
+            if d.cosine is not None and lo <= d.sentence_start < hi
+        }
+    return known
 
 
 def _one_per_stretch(ranked: list[Candidate]) -> list[Candidate]:
@@ -380,7 +386,7 @@ def _one_per_stretch(ranked: list[Candidate]) -> list[Candidate]:
     return kept
 
 
-def _to_passage(c: Candidate) -> Passage:
+def _to_passage(c: Candidate, known_cosines: dict[int, float]) -> Passage:
     meta = c.meta
     start = int(meta.get("window_start", c.sentence_start))
     return Passage(
@@ -399,6 +405,7 @@ def _to_passage(c: Candidate) -> Passage:
         similarity=c.cosine if c.cosine is not None else -1.0,
         overlap=c.overlap,
         window_overlap=c.window_overlap,
+        sentence_similarities=tuple(sorted(known_cosines.items())),
     )
 
 

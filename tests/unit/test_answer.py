@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from index.answer import NOT_COVERED, check_question, compose_answer
@@ -49,6 +51,9 @@ def passage(
         overlap=overlap,
         window_overlap=window_overlap,
     )
+
+
+LIMITS = {"min_relevance": 0.3, "max_citations": 3}
 
 
 def standalone(question: str) -> ResolvedQuestion:
@@ -164,3 +169,14 @@ def test_the_question_words_in_the_passage_add_to_the_evidence() -> None:
     )
     without = compose_answer(question, [passage(SOCHI, 0.40)], min_relevance=0.767, max_citations=3)
     assert with_words.found and not without.found
+
+
+def test_a_neighbour_the_search_scored_higher_is_quoted_instead_of_the_matched_sentence() -> None:
+    # Both sentences share no word with the question; the search's cosines decide.
+    hit = passage(KARABAKH, 0.9, matched=KARABAKH.split(". ")[0] + ".", window_overlap=0.5)
+    truce = hit.sentence_start + KARABAKH.index("Six weeks")
+    question = standalone("What happened to them?")
+
+    assert "Six weeks" not in compose_answer(question, [hit], **LIMITS).answer
+    scored = replace(hit, sentence_similarities=((hit.sentence_start, 0.9), (truce, 0.95)))
+    assert compose_answer(question, [scored], **LIMITS).answer.startswith("Six weeks")
