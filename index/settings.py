@@ -39,7 +39,7 @@ class Settings(BaseSettings):
         description="Prefix of the Chroma collections (one per index generation).",
     )
     window_sentences: int = Field(
-        3,
+        4,
         ge=0,
         le=10,
         description="Sentences either side of a matched sentence in the passage it is cited with.",
@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
     max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
     min_relevance: float = Field(
-        0.767,
+        0.773,
         ge=-1.0,
         le=2.0,
         description=(

@@ -43,8 +43,9 @@ def test_sochi_still_cites_the_not_to_use_force_passage(crowded: Any, make_answe
 
 def test_a_squad_question_is_answered_from_its_article(crowded: Any, make_answerer: Any) -> None:
     answer = make_answerer(crowded).ask("Which NFL team represented the AFC at Super Bowl 50?")
-    assert answer.found and answer.citations[0].title == "Super Bowl 50"
-    assert "Denver Broncos" in answer.citations[0].passage
+    assert answer.found and {c.title for c in answer.citations} == {"Super Bowl 50"}
+    # What `newsbot eval` counts as answer_in_citations@3: a cited passage holds the answer.
+    assert any("Denver Broncos" in c.passage for c in answer.citations)
 
 
 def test_the_world_cup_is_still_not_in_the_corpus(crowded: Any, make_answerer: Any) -> None:
