@@ -571,6 +571,52 @@ def _eval_settings(settings: Settings, dataset: str) -> Settings:
     )
 
 
+# -- bench -----------------------------------------------------------------------------------
+
+_BENCH_DATASET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "squad-v1.1-dev"
+
+
+@main.command("bench")
+@click.option(
+    "--dataset",
+    "dataset_dir",
+    default=_BENCH_DATASET,
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder with corpus.json (and queries.json for the questions asked).",
+)
+@click.option(
+    "--articles",
+    default=6,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many of the dataset's articles to index (each is embedded three times).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.pass_obj
+def bench_command(app: App, dataset_dir: Path, articles: int, as_json: bool) -> None:
+    """Measure speed side by side: raw model vs newsbot's index vs naive llama-index,
+    re-indexing, question latency at 1k/10k/100k chunks, memory and cold start.
+
+    Writes only under the data directory's bench/ folder; the large stores are cached
+    there, so a rerun takes minutes.
+    """
+    from bot.terminal import render_bench
+    from index.bench import AskCommand, run_bench
+
+    command = AskCommand(
+        argv=(str(Path(sys.executable).with_name("newsbot")),), environment=dict(os.environ)
+    )
+    report = run_bench(
+        app.settings,
+        dataset_dir,
+        articles,
+        command,
+        progress=lambda line: click.echo(f"bench: {line}", err=True),
+    )
+    click.echo(json.dumps(report.to_dict()) if as_json else render_bench(report.to_dict()))
+
+
 # -- serve -----------------------------------------------------------------------------------
 
 

@@ -71,21 +71,54 @@ def resolve_precision(setting: str) -> Precision:
     return "bf16" if cpu_has_amx() else "fp32"
 
 
+def precision_kwargs(settings: Settings) -> dict[str, Any]:
+    """Keyword arguments that load the model at the configured precision."""
+    if resolve_precision(settings.embed_precision) == "bf16":
+        import torch
+
+        return {"model_kwargs": {"torch_dtype": torch.bfloat16}}
+    return {}
+
+
+def load_sentence_transformer(settings: Settings) -> Any:
+    """The bare sentence-transformers model at the configured precision (for measurements)."""
+    _stay_offline()
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(model_dir()), device="cpu", **precision_kwargs(settings))
+
+
+# Texts handed to the model per llama-index call (llama-index's own maximum). The model's
+# batches (Settings.embed_batch_size) are then cut from texts sorted by length, so a batch
+# pads its sentences to similar lengths. llama-index's HuggingFaceEmbedding calls the model
+# with one batch of ``embed_batch_size`` texts at a time in corpus order instead, padding
+# every short sentence to the longest of its 32 neighbours.
+_TEXTS_PER_CALL = 2048
+
+
 def load_document_embedder(settings: Settings) -> HuggingFaceEmbedding:
     """The indexing-time embedder (sentence-transformers through llama-index)."""
     _stay_offline()
-    import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    model_kwargs: dict[str, Any] = {}
-    if resolve_precision(settings.embed_precision) == "bf16":
-        model_kwargs["model_kwargs"] = {"torch_dtype": torch.bfloat16}
-    return HuggingFaceEmbedding(
+    model_batch = settings.embed_batch_size
+
+    class LengthSortedEmbedding(HuggingFaceEmbedding):
+        def _embed(self, inputs: list[Any], prompt_name: str | None = None) -> list[list[float]]:
+            vectors = self._model.encode(
+                inputs,
+                batch_size=model_batch,
+                normalize_embeddings=self.normalize,
+                convert_to_numpy=True,
+            )
+            return vectors.tolist()
+
+    return LengthSortedEmbedding(
         model_name=str(model_dir()),
         device="cpu",
         normalize=True,
-        embed_batch_size=settings.embed_batch_size,
-        **model_kwargs,
+        embed_batch_size=_TEXTS_PER_CALL,
+        **precision_kwargs(settings),
     )
 
 
