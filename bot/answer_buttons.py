@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from typing import Any
 
 import discord
@@ -108,4 +109,35 @@ def answer_view(answer_id: str) -> discord.ui.View:
     view.add_item(PassagesButton(answer_id))
     view.add_item(VoteButton(answer_id, Vote.UP))
     view.add_item(VoteButton(answer_id, Vote.DOWN))
+    return view
+
+
+NOT_YOURS = "Only the person who asked can stop this answer."
+
+
+class StopButton(discord.ui.Button[discord.ui.View]):
+    """Stops a generated answer being written; what was checked so far becomes the answer."""
+
+    def __init__(self, stop: threading.Event, asker_id: int) -> None:
+        super().__init__(
+            label="Stop", emoji="\N{BLACK SQUARE FOR STOP}", style=discord.ButtonStyle.secondary
+        )
+        self._stop_event = stop
+        self._asker_id = asker_id
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self._asker_id:
+            await interaction.response.send_message(
+                NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        self._stop_event.set()
+        # Acknowledged without a message: the answer being written is edited into its end.
+        await interaction.response.defer()
+
+
+def stop_view(stop: threading.Event, asker_id: int) -> discord.ui.View:
+    """The Stop button shown while an answer is written (stopped by the caller when done)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(StopButton(stop, asker_id))
     return view

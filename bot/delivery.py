@@ -52,3 +52,30 @@ async def send_messages(
             kwargs["mention_author"] = False
         sent.append(await channel.send(**kwargs))
     return sent
+
+
+async def edit_original(
+    interaction: discord.Interaction, page: Page, *, view: discord.ui.View | None
+) -> None:
+    """Replace the deferred response's content, embeds and buttons by ``page`` and ``view``."""
+    await interaction.edit_original_response(
+        content=page.content,
+        embeds=list(page.embeds),
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
+async def replace_original(
+    interaction: discord.Interaction,
+    pages: Sequence[Page],
+    *,
+    ephemeral: bool,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Put ``pages`` where drafts were shown: the first page edits the deferred response,
+    the rest follow; ``view`` goes on the last."""
+    first, *rest = pages
+    await edit_original(interaction, first, view=None if rest else view)
+    if rest:
+        await send_followups(interaction, rest, ephemeral=ephemeral, view=view)

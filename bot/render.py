@@ -147,6 +147,8 @@ def render_answer(answer: Answer, *, hint: str | None = None) -> list[Page]:
     text = escape(answer.answer)
     if answer.short_answer:  # taken from the sentence cited [1]
         text = f"**{escape(answer.short_answer)}** [1]\n{text}"
+    if answer.note:  # why the extractive answer stands in for a generated one, or what was cut
+        text += f"\n-# {escape(answer.note)}"
     if hint and not answer.citations:
         text += f"\n-# {hint}"
     pages = [Page(content=piece) for piece in split_text(text)]
@@ -160,6 +162,17 @@ def render_answer(answer: Answer, *, hint: str | None = None) -> list[Page]:
         footer=hint,
     )
     return _attach_embeds(pages, embeds)
+
+
+WRITING = "Writing… each sentence appears once it is checked against its source."
+
+
+def render_draft(text: str) -> Page:
+    """A generated answer being written: its checked part so far (one message), and a note."""
+    room = CONTENT_LIMIT - len(WRITING) - len(ELLIPSIS) - 8
+    pieces = split_text(escape(text), room)
+    shown = pieces[0] + (f" {ELLIPSIS}" if len(pieces) > 1 else "") if pieces else ELLIPSIS
+    return Page(content=f"{shown}\n-# {WRITING}")
 
 
 def citation_heading(citation: Citation, limit: int = FIELD_NAME_LIMIT) -> str:
@@ -190,11 +203,15 @@ def _quote(citation: Citation, answer_text: str, limit: int) -> str:
     """A short quote of the passage, starting at the sentence the answer cites from it."""
     passage = " ".join(citation.passage.split())
     start = 0
-    for sentence in _cited_sentences(answer_text, citation.n):
+    cited = _cited_sentences(answer_text, citation.n)
+    for sentence in cited:
         found = passage.find(" ".join(sentence.split()))
         if found >= 0:
             start = found
             break
+    else:
+        if cited:  # a generated answer words it differently: the sentence sharing most words
+            start = _closest_sentence(passage, cited[0])
     excerpt = passage[start:]
     lead = ELLIPSIS if start > 0 else ""
     # Escaping can lengthen the text; shorten the raw text until the escaped form fits.
@@ -205,6 +222,21 @@ def _quote(citation: Citation, answer_text: str, limit: int) -> str:
             return lead + quoted
         budget -= max(1, len(quoted) - (limit - len(lead)))
     return ""
+
+
+_PASSAGE_SENTENCE = re.compile(r"(?:^|(?<=[.!?][\"”’)]) |(?<=[.!?]) )(?=\S)")
+
+
+def _closest_sentence(passage: str, sentence: str) -> int:
+    """Offset in ``passage`` of the sentence sharing most words with ``sentence``."""
+    wanted = set(re.findall(r"\w+", sentence.lower()))
+    starts = [m.end() for m in _PASSAGE_SENTENCE.finditer(passage)] or [0]
+    ends = [*starts[1:], len(passage)]
+
+    def shared(span: tuple[int, int]) -> int:
+        return len(wanted & set(re.findall(r"\w+", passage[span[0] : span[1]].lower())))
+
+    return max(zip(starts, ends, strict=True), key=shared)[0]
 
 
 def _cited_sentences(answer_text: str, n: int) -> list[str]:

@@ -10,27 +10,31 @@ import asyncio
 import datetime as dt
 import logging
 import re
+import threading
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer_buttons import answer_view
+from bot.answer_buttons import answer_view, stop_view
 from bot.cooldown import cooldown_message
-from bot.delivery import send_followups, send_messages
-from bot.render import NO_MENTIONS, render_answer, thread_name
+from bot.delivery import edit_original, replace_original, send_followups, send_messages
+from bot.render import NO_MENTIONS, render_answer, render_draft, thread_name
 from index.errors import NewsbotError
 from index.models import Answer, SearchFilters
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
     from index.conversation import Conversation
+    from index.generate import GenerativeAnswerer
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong while answering; it has been logged. Please try again."
 _ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+# A generated answer's message is edited at most this often while it is written.
+EDIT_INTERVAL = 1.0
 
 
 # Discord's mention syntax: users, roles, channels, @everyone and @here. It addresses
@@ -58,6 +62,15 @@ class AskCog(commands.Cog):
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
+        self._generator: GenerativeAnswerer | None = None
+        if bot.settings.llm != "none":
+            from index.generate import GenerativeAnswerer
+
+            if isinstance(bot.answerer, GenerativeAnswerer):
+                self._generator = bot.answerer
+        # Generated answers wait on the model more than on the CPU; they are limited apart
+        # from NewsBot.answer's slots, to as many at a time.
+        self._generations = asyncio.Semaphore(bot.settings.discord_answer_threads)
 
     # -- /ask -------------------------------------------------------------------------------
 
@@ -97,6 +110,9 @@ class AskCog(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True, ephemeral=private)
+        if self._generator is not None:
+            await self._ask_generated(interaction, self._generator, question, filters, private)
+            return
         try:
             answer = await self.bot.answer(clean_question(question), filters=filters)
         except NewsbotError as e:
@@ -108,6 +124,76 @@ class AskCog(commands.Cog):
             return
         view = await self._view_for(answer)
         await send_followups(interaction, render_answer(answer), ephemeral=private, view=view)
+
+    async def _ask_generated(
+        self,
+        interaction: discord.Interaction,
+        generator: GenerativeAnswerer,
+        question: str,
+        filters: SearchFilters,
+        private: bool,
+    ) -> None:
+        """/ask with a language model: the checked part of the answer streams into the
+        deferred response (at most one edit per second, with a Stop button), then the
+        answer is rendered as usual."""
+        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+        latest: list[str] = []
+        changed = asyncio.Event()
+
+        def show(draft: str) -> None:  # called from the worker thread
+            loop.call_soon_threadsafe(_push, draft)
+
+        def _push(draft: str) -> None:
+            latest[:] = [draft]
+            changed.set()
+
+        view = stop_view(stop, interaction.user.id)
+        last_edit: float | None = None
+        try:
+            async with self._generations:
+                work = asyncio.ensure_future(
+                    asyncio.to_thread(
+                        generator.generate,
+                        clean_question(question),
+                        filters=filters,
+                        on_draft=show,
+                        stop=stop,
+                    )
+                )
+                while not work.done():
+                    waiter = asyncio.ensure_future(changed.wait())
+                    await asyncio.wait({work, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                    waiter.cancel()
+                    if work.done():
+                        break
+                    if last_edit is not None:
+                        await asyncio.wait({work}, timeout=last_edit + EDIT_INTERVAL - loop.time())
+                        if work.done():
+                            break
+                    changed.clear()
+                    try:
+                        await edit_original(interaction, render_draft(latest[0]), view=view)
+                    except discord.HTTPException:
+                        log.warning("could not show the answer being written", exc_info=True)
+                    last_edit = loop.time()
+                answer = await work
+        except NewsbotError as e:
+            await self._fail(interaction, str(e), private)
+            return
+        except Exception:
+            log.exception("answering /ask failed")
+            await self._fail(interaction, UNEXPECTED, private)
+            return
+        finally:
+            view.stop()
+        buttons = await self._view_for(answer)
+        pages = render_answer(answer)
+        if last_edit is None:
+            await send_followups(interaction, pages, ephemeral=private, view=buttons)
+            return
+        await asyncio.sleep(max(0.0, last_edit + EDIT_INTERVAL - loop.time()))
+        await replace_original(interaction, pages, ephemeral=private, view=buttons)
 
     async def _fail(self, interaction: discord.Interaction, message: str, private: bool) -> None:
         """Replace the public "thinking…" message by a note only the asker sees."""
@@ -200,7 +286,12 @@ class AskCog(commands.Cog):
     ) -> Answer | None:
         try:
             async with target.typing():
-                return await self.bot.answer(question, conversation=conversation)
+                if self._generator is None:
+                    return await self.bot.answer(question, conversation=conversation)
+                async with self._generations:
+                    return await asyncio.to_thread(
+                        self._generator.generate, question, conversation=conversation
+                    )
         except NewsbotError as e:
             await target.send(str(e), allowed_mentions=NO_MENTIONS)
         except Exception:
