@@ -54,7 +54,7 @@ _SCALE_VERSION = 1
 _WARMUP_QUESTIONS = 5
 _QUESTIONS = 100
 _COLD_RUNS = 3
-_HNSW_EFS = (50, 100, 200, 400)
+_HNSW_EFS = (50, 100, 400, 1000)
 
 
 # -- pure helpers -------------------------------------------------------------------------
@@ -562,7 +562,7 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
     figures: dict[str, Any] = {}
     try:
         for ef in _HNSW_EFS:
-            _set_ef_search(collection, ef)
+            collection = _with_ef_search(settings, collection, ef)
             times = []
             found = []
             for vector in queries:
@@ -575,12 +575,24 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
                 "query_ms_p50": round(percentile(times, 50), 2),
             }
     finally:
-        _set_ef_search(collection, HNSW_SEARCH_EF)
+        _with_ef_search(settings, collection, HNSW_SEARCH_EF)
     return {"configured_ef": HNSW_SEARCH_EF, "by_ef": figures}
 
 
-def _set_ef_search(collection: Collection, ef: int) -> None:
+def _with_ef_search(settings: Settings, collection: Collection, ef: int) -> Collection:
+    """The collection reopened with HNSW search breadth ``ef``."""
+    from chromadb.api.client import SharedSystemClient
+
+    from index.store import Store
+
     collection.modify(configuration={"hnsw": {"ef_search": ef}})
+    # An embedded client keeps the loaded index with its old ef (measured: identical recall
+    # at every ef); a fresh client loads it with the new one.
+    SharedSystemClient.clear_system_cache()
+    store = Store(settings)
+    active = store.active()
+    assert active is not None
+    return store.collection(active)
 
 
 # -- processes --------------------------------------------------------------------------
