@@ -6,11 +6,11 @@ source. A sentence is chosen for how many of the question's meaningful words it 
 and how close its passage is to the question.
 
 Whether the corpus covers the question at all is decided on the *evidence*: the best
-passage's cosine similarity plus a share of the best sentence's word overlap. Neither
-alone separates answerable from off-topic questions well (a 192-token passage dilutes the
-cosine of the one sentence that answers; overlap alone is fooled by common words); the sum,
-with its threshold, was calibrated on SQuAD questions about indexed and about held-out
-articles (README, "Not in the corpus").
+passages' cosine similarity plus shares of the question's words found in the matched
+sentence and in its passage. Neither alone separates answerable from off-topic questions
+well (a sentence's cosine is low for a terse question; overlap alone is fooled by common
+words); the sum, with its threshold, was calibrated on SQuAD questions about indexed and
+about held-out articles (README, "Not in the corpus").
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class EvidenceWeights:
 
 
 # Calibrated with the threshold (Settings.min_relevance); see README, "Not in the corpus".
-EVIDENCE = EvidenceWeights(overlap=0.1, window_overlap=0.5)
+EVIDENCE = EvidenceWeights(overlap=0.1, window_overlap=0.2)
 # The best-ranked passages that may lend a sentence to the answer (and count as evidence).
 _CANDIDATE_PASSAGES = 4
 # A passage after the first is quoted when its evidence comes this close to the threshold:

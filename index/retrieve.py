@@ -29,6 +29,7 @@ from index import lexical
 from index.answer_types import expected_type, offers
 from index.errors import NotIndexedError, StoreError
 from index.models import Passage, SearchFilters
+from index.terms import STOP_WORDS, words
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -301,8 +302,13 @@ def _fill_overlaps(
     index: lexical.LexicalIndex, query: str, emphasis: str, pool: dict[str, Candidate]
 ) -> None:
     query_terms = index.terms(query)
-    wanted = {t: index.idf.get(t, 0.0) for t in query_terms}
-    for t in index.terms(emphasis):
+    # Overlap counts the words that say what is asked about. BM25's short stop list keeps
+    # "where", "did", "he"...; rare in articles, they carry a high IDF, so "where did he host
+    # them?" found a harbour article's "where it had been" about as good as the answer, and
+    # the more articles, the less a follow-up's evidence counted. Without them, on SQuAD:
+    # retrieval within noise (hit@1 0.865 vs 0.863), and the threshold recalibrated.
+    wanted = {t: index.idf.get(t, 0.0) for t in index.terms(_meaningful(query))}
+    for t in index.terms(_meaningful(emphasis)):
         wanted[t] = 2 * index.idf.get(t, 0.0)
     total = sum(wanted.values())
     pairs = set(itertools.pairwise(query_terms))
@@ -318,6 +324,10 @@ def _fill_overlaps(
                 window_pairs = set(itertools.pairwise(window_terms))
                 c.bigrams = len(pairs & window_pairs) / len(pairs)
         c.answer_type = float(offers(c.sentence, kind))
+
+
+def _meaningful(text: str) -> str:
+    return " ".join(w for w in words(text) if w not in STOP_WORDS)
 
 
 def rank(candidates: list[Candidate], mode: Mode, weights: RankingWeights) -> list[Passage]:

@@ -58,11 +58,11 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
     max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
     min_relevance: float = Field(
-        0.773,
+        0.631,
         ge=-1.0,
         le=2.0,
         description=(
-            "Evidence score (best passage cosine + 0.1 x sentence + 0.5 x passage share of the "
+            "Evidence score (best passage cosine + 0.1 x sentence + 0.2 x passage share of the "
             "question's terms) below which the corpus is said not to cover the question "
             "(calibrated, see README)."
         ),

@@ -8,6 +8,7 @@ from index.answer import NOT_COVERED, check_question, compose_answer
 from index.conversation import Conversation, ResolvedQuestion
 from index.errors import QuestionError
 from index.models import Passage
+from index.settings import Settings
 
 SOCHI = (
     "The rest of the meeting was being held behind closed doors. The two countries' leaders "
@@ -160,15 +161,11 @@ def test_question_whitespace_is_normalised() -> None:
 def test_the_question_words_in_the_passage_add_to_the_evidence() -> None:
     # Same cosine: the passage holding the question's (IDF-weighted) terms is evidence
     # enough at the calibrated threshold, the one holding none is not.
+    calibrated = {"min_relevance": Settings().min_relevance, "max_citations": 3}
     question = standalone("What was agreed at Sochi?")
-    with_words = compose_answer(
-        question,
-        [passage(SOCHI, 0.40, overlap=1.0, window_overlap=1.0)],
-        min_relevance=0.767,
-        max_citations=3,
-    )
-    without = compose_answer(question, [passage(SOCHI, 0.40)], min_relevance=0.767, max_citations=3)
-    assert with_words.found and not without.found
+    words = passage(SOCHI, 0.40, overlap=1.0, window_overlap=1.0)
+    assert compose_answer(question, [words], **calibrated).found
+    assert not compose_answer(question, [passage(SOCHI, 0.40)], **calibrated).found
 
 
 def test_a_neighbour_the_search_scored_higher_is_quoted_instead_of_the_matched_sentence() -> None:
