@@ -169,9 +169,7 @@ def test_only_a_word_longer_than_the_limit_is_cut_inside() -> None:
 
 
 def test_a_short_answer_leads_in_bold_cited_with_the_sentence_it_came_from() -> None:
-    with_short = replace(
-        answer(f"{SOCHI} [1]", (citation(1),)), short_answer="not to use *force*"
-    )
+    with_short = replace(answer(f"{SOCHI} [1]", (citation(1),)), short_answer="not to use *force*")
     (page,) = render_answer(with_short)
     assert page.content == f"**not to use \\*force\\*** [1]\n{SOCHI} [1]"
 
