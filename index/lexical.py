@@ -52,6 +52,20 @@ class LexicalIndex:
         words = [w for w in _TOKEN.findall(text.lower()) if w not in stop_words]
         return list(self.retriever.stemmer.stemWords(words))
 
+    def positioned_terms(self, text: str) -> tuple[list[int], list[int], list[str]] | None:
+        """:meth:`terms` of ``text`` with each term's start and end offset in ``text``.
+
+        None when lower-casing changes the text's length (a few non-Latin letters), which
+        would shift the offsets; callers then use :meth:`terms` on each piece.
+        """
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            return None
+        stop_words = _stop_words()
+        found = [m for m in _TOKEN.finditer(lowered) if m.group() not in stop_words]
+        stems = list(self.retriever.stemmer.stemWords([m.group() for m in found]))
+        return [m.start() for m in found], [m.end() for m in found], stems
+
     def mask(self, filters: SearchFilters | None) -> list[int] | None:
         """Which records a filtered question may see (None: all)."""
         if not filters:
