@@ -546,7 +546,8 @@ def _calibrate(settings: Settings, dataset: Any, questions: list[Any], as_json: 
     )
 
 
-# The share of answerable questions the threshold must keep (see README, "Not in the corpus").
+# Calibration also reports the strictest threshold that still keeps this share of answerable
+# questions, beside the balanced one newsbot uses (README, "Not in the corpus", says why).
 _KEEP = 0.97
 
 

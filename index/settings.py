@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
     max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
     min_relevance: float = Field(
-        0.631,
+        0.686,
         ge=-1.0,
         le=2.0,
         description=(
