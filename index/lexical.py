@@ -62,9 +62,10 @@ class LexicalIndex:
         if len(lowered) != len(text):
             return None
         stop_words = _stop_words()
-        found = [m for m in _TOKEN.finditer(lowered) if m.group() not in stop_words]
-        stems = list(self.retriever.stemmer.stemWords([m.group() for m in found]))
-        return [m.start() for m in found], [m.end() for m in found], stems
+        found = [m.span() for m in _TOKEN.finditer(lowered)]
+        found = [(a, b) for a, b in found if lowered[a:b] not in stop_words]
+        stems = list(self.retriever.stemmer.stemWords([lowered[a:b] for a, b in found]))
+        return [a for a, _ in found], [b for _, b in found], stems
 
     def mask(self, filters: SearchFilters | None) -> list[int] | None:
         """Which records a filtered question may see (None: all)."""

@@ -345,7 +345,8 @@ def _candidate_terms(
         by_article.setdefault(c.article_id, []).append(c)
     for group in by_article.values():
         for start, text, members in _stretches(group):
-            positioned = index.positioned_terms(text)
+            # A window alone gains nothing from offsets, and plain tokenising is faster.
+            positioned = index.positioned_terms(text) if len(members) > 1 else None
             if positioned is None:
                 for c in members:
                     found[c.node_id] = (index.terms(c.sentence), index.terms(c.window))
