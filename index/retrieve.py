@@ -337,7 +337,7 @@ def _candidate_terms(
     Candidates cluster: the 80 windows of a question overlap on about half their text. Each
     stretch of overlapping windows of one article is tokenised and stemmed once and every
     window takes its terms by offset: on 300 SQuAD questions, the same terms for all 19,496
-    candidates in 8.5 ms a question instead of 16.
+    candidates in 6.3 ms a question instead of 12.9.
     """
     found: dict[str, tuple[list[str], list[str]]] = {}
     by_article: dict[str, list[Candidate]] = {}
