@@ -57,6 +57,15 @@ def parse_date(value: str | None, option: str) -> str | None:
         raise ValueError(f"`{option}` must be a date like 2024-03-01 (year-month-day).") from None
 
 
+def failure_message(error: Exception, doing: str) -> str:
+    """What to tell the asker: newsbot's own errors are written for them; anything else is
+    logged with its traceback and shown as a generic apology."""
+    if isinstance(error, NewsbotError):
+        return str(error)
+    log.error("%s failed", doing, exc_info=error)
+    return UNEXPECTED
+
+
 class AskCog(commands.Cog):
     """/ask, mentions and DMs."""
 
@@ -115,12 +124,8 @@ class AskCog(commands.Cog):
             return
         try:
             answer = await self.bot.answer(clean_question(question), filters=filters)
-        except NewsbotError as e:
-            await self._fail(interaction, str(e), private)
-            return
-        except Exception:
-            log.exception("answering /ask failed")
-            await self._fail(interaction, UNEXPECTED, private)
+        except Exception as e:
+            await self._fail(interaction, failure_message(e, "answering /ask"), private)
             return
         view = await self._view_for(answer)
         await send_followups(interaction, render_answer(answer), ephemeral=private, view=view)
@@ -178,12 +183,8 @@ class AskCog(commands.Cog):
                         log.warning("could not show the answer being written", exc_info=True)
                     last_edit = loop.time()
                 answer = await work
-        except NewsbotError as e:
-            await self._fail(interaction, str(e), private)
-            return
-        except Exception:
-            log.exception("answering /ask failed")
-            await self._fail(interaction, UNEXPECTED, private)
+        except Exception as e:
+            await self._fail(interaction, failure_message(e, "answering /ask"), private)
             return
         finally:
             view.stop()
@@ -292,11 +293,10 @@ class AskCog(commands.Cog):
                     return await asyncio.to_thread(
                         self._generator.generate, question, conversation=conversation
                     )
-        except NewsbotError as e:
-            await target.send(str(e), allowed_mentions=NO_MENTIONS)
-        except Exception:
-            log.exception("answering a message failed")
-            await target.send(UNEXPECTED, allowed_mentions=NO_MENTIONS)
+        except Exception as e:
+            await target.send(
+                failure_message(e, "answering a message"), allowed_mentions=NO_MENTIONS
+            )
         return None
 
     def _follow_up_hint(self, *, in_dm: bool, in_thread: bool) -> str | None:
