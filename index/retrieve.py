@@ -340,10 +340,7 @@ def _candidate_terms(
     candidates in 6.3 ms a question instead of 12.9.
     """
     found: dict[str, tuple[list[str], list[str]]] = {}
-    by_article: dict[str, list[Candidate]] = {}
-    for c in candidates:
-        by_article.setdefault(c.article_id, []).append(c)
-    for group in by_article.values():
+    for group in _by_article(candidates).values():
         for start, text, members in _stretches(group):
             # A window alone gains nothing from offsets, and plain tokenising is faster.
             positioned = index.positioned_terms(text) if len(members) > 1 else None
@@ -358,6 +355,13 @@ def _candidate_terms(
                     _terms_within(starts, ends, stems, _window_start(c) - start, c.window),
                 )
     return found
+
+
+def _by_article(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
+    grouped: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        grouped.setdefault(c.article_id, []).append(c)
+    return grouped
 
 
 def _window_start(c: Candidate) -> int:
@@ -439,9 +443,7 @@ def _cosines_in_windows(candidates: list[Candidate]) -> dict[str, dict[int, floa
     Every candidate is one sentence, so the pool knows the question's similarity to some of
     the sentences around each hit; the answer uses them to pick the sentence to quote.
     """
-    by_article: dict[str, list[Candidate]] = {}
-    for c in candidates:
-        by_article.setdefault(c.article_id, []).append(c)
+    by_article = _by_article(candidates)
     known = {}
     for c in candidates:
         lo, hi = int(c.meta.get("window_start", 0)), int(c.meta.get("window_end", 0))
