@@ -50,7 +50,7 @@ SCALES = (1_000, 10_000, 100_000)
 # are near their source without being duplicates the HNSW graph would collapse.
 _NOISE = 0.025
 # Bump when the way scaled stores are made changes: cached ones are rebuilt.
-_SCALE_VERSION = 1
+_SCALE_VERSION = 2
 _WARMUP_QUESTIONS = 5
 _QUESTIONS = 100
 _COLD_RUNS = 3
@@ -101,8 +101,7 @@ def copy_record(
     if copy == 0:
         return record_id, dict(metadata)
     article = f"{metadata.get('document_id', '')}~{copy}"
-    title = f"{metadata.get('title', '')} ({copy})"
-    meta = {**metadata, "title": title}
+    meta = dict(metadata)
     for key in ("document_id", "doc_id", "ref_doc_id"):
         if key in meta:
             meta[key] = article
@@ -110,7 +109,10 @@ def copy_record(
     if isinstance(content, str):
         node = json.loads(content)
         node["id_"] = f"{record_id}~{copy}"
-        node.setdefault("metadata", {})["title"] = title
+        fields = node.setdefault("metadata", {})
+        fields["title"] = title = f"{fields.get('title', '')} ({copy})"
+        if "title" in meta:
+            meta["title"] = title
         for related in (node.get("relationships") or {}).values():
             if isinstance(related, dict):
                 related["node_id"] = article
@@ -404,14 +406,15 @@ def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> fl
     """
     from index import lexical
     from index.embedding import MODEL_NAME
-    from index.store import Store
+    from index.store import Store, documents_of
 
     page = source.get(include=["embeddings", "documents", "metadatas"])
     ids = list(page["ids"])
     order = sorted(range(len(ids)), key=ids.__getitem__)
     ids = [ids[i] for i in order]
     vectors = np.asarray(page["embeddings"], dtype=np.float32)[order]
-    documents = [(page["documents"] or [])[i] for i in order]
+    stored = documents_of(page)
+    documents = [stored[i] for i in order]
     metadatas = [dict((page["metadatas"] or [])[i]) for i in order]
     fingerprint = _scale_fingerprint(ids, vectors, size)
 
@@ -434,7 +437,7 @@ def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> fl
         collection.add(
             ids=[r[0] for r in records],
             embeddings=np.stack([r[1] for r in records]),
-            documents=[r[2] for r in records],
+            documents=[r[2] for r in records] if documents[0] is not None else None,
             metadatas=[r[3] for r in records],
         )
     lexical.build(collection, store.lexical_dir(generation))
@@ -454,11 +457,11 @@ def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> fl
 def _copies(
     ids: list[str],
     vectors: np.ndarray,
-    documents: list[str],
+    documents: list[str | None],
     metadatas: list[dict[str, Any]],
     size: int,
     rng: np.random.Generator,
-) -> Iterator[tuple[str, np.ndarray, str, dict[str, Any]]]:
+) -> Iterator[tuple[str, np.ndarray, str | None, dict[str, Any]]]:
     made = 0
     copy = 0
     while made < size:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from llama_index.core.schema import Document, NodeRelationship, TransformComponent
+from llama_index.core.schema import Document, TransformComponent
 
 from index import lexical
 from index.chunking import SentenceWindows
@@ -37,11 +37,11 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[IndexProgress], None]
 
-# Metadata stored with every chunk; only the title is part of the embedded text (it gives a
-# passage its context, "who" and "what", while dates and links would only add noise).
+# Metadata stored with every chunk, none of it embedded: only the sentence is (a headline
+# pulled the answering sentence's cosine down on the seed article; see index/chunking.py).
 _NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
 # Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
-_PIPELINE_VERSION = 2
+_PIPELINE_VERSION = 3
 # Articles embedded between two progress reports (about 150 chunks of news).
 _ARTICLES_PER_BATCH = 16
 _RECORDS_PER_PAGE = 5000
@@ -263,9 +263,9 @@ def docstore_from_collection(collection: Collection) -> SimpleDocumentStore:
     hashes that decide what to re-embed are exact, and an article's text is its windows
     joined (only the text before the first and after the last sentence is lost).
     """
-    import json
-
     from llama_index.core.storage.docstore import SimpleDocumentStore
+
+    from index.store import node_from_record
 
     found: dict[str, tuple[str, dict[str, Any], list[tuple[int, int, str]]]] = {}
     offset = 0
@@ -274,16 +274,18 @@ def docstore_from_collection(collection: Collection) -> SimpleDocumentStore:
         if not page["ids"]:
             break
         offset += len(page["ids"])
-        metadatas: list[Mapping[str, Any]] = list(page["metadatas"] or [])
-        for meta in metadatas:
-            node = json.loads(str(meta["_node_content"]))
-            source = node["relationships"][NodeRelationship.SOURCE.value]
+        for record in page["metadatas"] or []:
+            chunk = node_from_record(record, None)
+            source = chunk.source_node
+            if source is None:
+                continue
             entry = found.setdefault(
-                source["node_id"], (source["hash"], dict(source.get("metadata") or {}), [])
+                source.node_id, (source.hash or "", dict(source.metadata or {}), [])
             )
-            window = str(meta.get("window") or "")
-            start = int(meta.get("window_start") or 0)
-            entry[2].append((start, int(meta.get("window_end") or start + len(window)), window))
+            window = str(chunk.metadata.get("window") or "")
+            start = int(chunk.metadata.get("window_start") or 0)
+            end = int(chunk.metadata.get("window_end") or start + len(window))
+            entry[2].append((start, end, window))
     docstore = SimpleDocumentStore()
     for article_id, (doc_hash, metadata, windows) in found.items():
         document = Document(

@@ -7,12 +7,10 @@ the indexer, with a Chroma server) builds it from the generation's own Chroma re
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
 import shutil
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -96,9 +94,15 @@ def _bm25_retriever_class() -> type[BM25Retriever]:
     return BM25Retriever
 
 
-def build(collection: Collection, directory: Path) -> LexicalIndex | None:
-    """Index every record of ``collection`` (its window text) and save it in ``directory``."""
+def build(collection: Collection, directory: Path) -> bool:
+    """Index every record of ``collection`` (its window text) and save it in ``directory``.
+
+    Returns:
+        False when the collection is empty and there is nothing to save.
+    """
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    from index.store import documents_of, node_from_record
 
     BM25Retriever = _bm25_retriever_class()  # noqa: N806 - a class
 
@@ -109,24 +113,30 @@ def build(collection: Collection, directory: Path) -> LexicalIndex | None:
         if not page["ids"]:
             break
         offset += len(page["ids"])
-        for node_id, text, meta in zip(
-            page["ids"], page["documents"] or [], page["metadatas"] or [], strict=True
-        ):
+        for text, record in zip(documents_of(page), page["metadatas"] or [], strict=True):
+            chunk = node_from_record(record, text)
+            meta = chunk.metadata
+            sentence = chunk.get_content()
             kept = {k: meta[k] for k in _KEPT if k in meta}
-            kept["sentence_start"] = _sentence_start(meta)
+            start = getattr(chunk, "start_char_idx", None)
+            kept["sentence_start"] = (
+                start if start is not None else int(meta.get("window_start", 0))
+            )
             nodes.append(
                 TextNode(
-                    id_=node_id,
-                    text=str(meta.get("window") or text),
-                    metadata={**kept, "sentence": text},
+                    id_=chunk.node_id,
+                    text=str(meta.get("window") or sentence),
+                    metadata={**kept, "sentence": sentence},
                     excluded_embed_metadata_keys=[k for k in kept if k != "title"] + ["sentence"],
                     relationships={
-                        NodeRelationship.SOURCE: RelatedNodeInfo(node_id=meta["document_id"])
+                        NodeRelationship.SOURCE: RelatedNodeInfo(
+                            node_id=chunk.ref_doc_id or chunk.node_id
+                        )
                     },
                 )
             )
     if not nodes:
-        return None
+        return False
     retriever = BM25Retriever(nodes=nodes, similarity_top_k=10)
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -134,10 +144,17 @@ def build(collection: Collection, directory: Path) -> LexicalIndex | None:
     retriever.persist(str(tmp), show_progress=False)
     shutil.rmtree(directory, ignore_errors=True)
     tmp.rename(directory)
-    # A freshly built retriever keeps its corpus outside the bm25s object, where the
-    # per-question retrievers (built from that object) cannot see it: use the saved copy,
-    # exactly as a reader that loads it.
-    return load(directory)
+    return True
+
+
+def load_or_build(collection: Collection, directory: Path) -> LexicalIndex | None:
+    """The BM25 index saved in ``directory``, built from ``collection`` first if missing.
+
+    A freshly built retriever keeps its corpus outside the bm25s object, where the
+    per-question retrievers (built from that object) cannot see it: readers always use the
+    saved copy.
+    """
+    return load(directory) or (load(directory) if build(collection, directory) else None)
 
 
 def load(directory: Path) -> LexicalIndex | None:
@@ -169,13 +186,3 @@ def _wrap(retriever: BM25Retriever) -> LexicalIndex:
 
 def _day(iso_date: str) -> int:
     return int(iso_date.replace("-", "")[:8])
-
-
-def _sentence_start(meta: Mapping[str, Any]) -> int:
-    """Where a stored node's sentence starts in its article (kept in llama-index's JSON)."""
-    content = meta.get("_node_content")
-    if isinstance(content, str):
-        start = json.loads(content).get("start_char_idx")
-        if start is not None:
-            return int(start)
-    return int(meta.get("window_start", 0))

@@ -211,7 +211,7 @@ class Retriever:
             ChromaVectorStore(chroma_collection=collection), embed_model=self._embedder
         )
         directory = self._store.lexical_dir(generation)
-        bm25 = lexical.load(directory) or lexical.build(collection, directory)
+        bm25 = lexical.load_or_build(collection, directory)
         return _View(generation=generation, collection=collection, index=index, lexical=bm25)
 
     # -- one search -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from llama_index.core.schema import TransformComponent
 
 from index.errors import IndexingError, NotIndexedError
-from index.store import Store
+from index.store import Store, documents_of, node_from_record
 
 pytestmark = pytest.mark.integration
 
@@ -33,12 +33,17 @@ def chunks(settings: Any) -> dict[str, dict[str, Any]]:
     active = store.active()
     assert active is not None
     got = store.collection(active).get(include=["documents", "metadatas", "embeddings"])
-    return {
-        chunk_id: {"text": text, "article": meta["document_id"], "vector": np.array(vector)}
-        for chunk_id, text, meta, vector in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        )
-    }
+    found = {}
+    for text, record, vector in zip(
+        documents_of(got), got["metadatas"], got["embeddings"], strict=True
+    ):
+        chunk = node_from_record(record, text)
+        found[chunk.node_id] = {
+            "text": chunk.get_content(),
+            "article": chunk.ref_doc_id,
+            "vector": np.array(vector),
+        }
+    return found
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
+from llama_index.core.schema import Document, NodeRelationship, TextNode
 
 from index.bench import copy_record, percentile, perturbed_copy, recall_at
+from index.store import chroma_record, node_from_record
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -39,23 +39,20 @@ def test_recall_counts_the_share_of_exact_neighbours_found() -> None:
 
 
 def test_a_copied_record_belongs_to_its_own_article() -> None:
-    node = {"id_": "art#s1", "relationships": {"1": {"node_id": "art", "metadata": {}}}}
-    meta = {
-        "document_id": "art",
-        "ref_doc_id": "art",
-        "title": "T",
-        "_node_content": json.dumps(node),
-    }
-
-    assert copy_record("art#s1", meta, 0) == ("art#s1", meta)
-    new_id, copied = copy_record("art#s1", meta, 3)
-
-    assert new_id == "art#s1~3"
-    assert (copied["document_id"], copied["ref_doc_id"], copied["title"]) == (
-        "art~3",
-        "art~3",
-        "T (3)",
+    article = Document(id_="art", text="One. Two.", metadata={"title": "T", "source": "S"})
+    chunk = TextNode(
+        id_="art#s1",
+        text="Two.",
+        metadata={"title": "T", "source": "S"},
+        relationships={NodeRelationship.SOURCE: article.as_related_node_info()},
     )
-    content = json.loads(copied["_node_content"])
-    assert content["id_"] == new_id and content["relationships"]["1"]["node_id"] == "art~3"
-    assert meta["document_id"] == "art"  # the source record is left as it was
+    record = chroma_record(chunk)
+
+    assert copy_record("art#s1", record, 0) == ("art#s1", record)
+    new_id, copied = copy_record("art#s1", record, 3)
+
+    copy = node_from_record(copied, None)
+    assert new_id == copy.node_id == "art#s1~3"
+    assert copied["document_id"] == copy.ref_doc_id == "art~3"
+    assert copy.metadata["title"] == "T (3)" and copy.get_content() == "Two."
+    assert record["document_id"] == "art"  # the source record is left as it was
