@@ -34,10 +34,11 @@ class IndexingError(NewsbotError):
 
 
 class ReindexInProgressError(NewsbotError):
-    """Another re-index holds the lock on this data directory."""
+    """Another re-index holds the lock on this data directory (or the lease on the server)."""
 
-    def __init__(self) -> None:
-        super().__init__("A re-index is already running; try again when it has finished.")
+    def __init__(self, holder: str | None = None) -> None:
+        where = f" (on {holder})" if holder else ""
+        super().__init__(f"A re-index is already running{where}; try again when it has finished.")
 
 
 class ConfigurationError(NewsbotError):

@@ -98,7 +98,8 @@ class Indexer:
 
         Raises:
             CorpusError: A path does not exist or holds no article at all.
-            ReindexInProgressError: Another re-index is running on this data directory.
+            ReindexInProgressError: Another re-index is running on this data directory, or
+                against the same Chroma server.
             IndexingError: The run failed; the previous index is still the one answering.
         """
         started = time.perf_counter()

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index import lease
 from index.errors import ReindexInProgressError, StoreError
 from index.models import IndexStats
 
@@ -300,7 +301,12 @@ class Store:
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
-        """One re-index at a time per data directory (a lock file, released if the process dies)."""
+        """One re-index at a time: per data directory (a lock file, released if the process
+        dies) and, against a Chroma server, per server (a lease in Chroma, index/lease.py).
+
+        Raises:
+            ReindexInProgressError: Another re-index holds the lock or the lease.
+        """
         self._settings.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self._settings.data_dir / "index.lock", "w") as handle:
             try:
@@ -308,6 +314,15 @@ class Store:
             except BlockingIOError as e:
                 raise ReindexInProgressError() from e
             try:
-                yield
+                if self._settings.chroma_host:
+                    with lease.held(self.client, self.lease_name):
+                        yield
+                else:
+                    yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @property
+    def lease_name(self) -> str:
+        """The collection that is the re-index lease on a Chroma server."""
+        return f"{self._prefix}-lock"

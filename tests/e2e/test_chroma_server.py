@@ -1,7 +1,8 @@
 """newsbot against a real Chroma server started with the chromadb package's `chroma run`.
 
 Two data directories play two machines sharing one server: the first indexes, the second
-(which never saw the BM25 files nor the docstore) answers and re-indexes incrementally.
+(which never saw the BM25 files nor the docstore) answers and re-indexes incrementally; and
+only one of them may re-index at a time.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from index import lease
+from index.errors import ReindexInProgressError
 from tests.conftest import SEED_ARTICLE
 
 pytestmark = pytest.mark.e2e
@@ -157,3 +161,59 @@ def test_index_ask_and_incremental_reindex_through_a_chroma_server(
     assert "rejected the harbour bridge" in edited["answer"]
     unchanged = json.loads(indexer("index", "--json").stdout)
     assert (unchanged["unchanged"], unchanged["chunks_embedded"]) == (3, 0)
+
+
+# -- the re-index lease ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def stores(tmp_path: Path, chroma_port: int) -> Callable[[str], Any]:
+    """A Store as one machine (its own data directory) opens the shared server."""
+    from index.settings import Settings
+    from index.store import Store
+
+    def on(name: str) -> Store:
+        return Store(
+            Settings(
+                data_dir=tmp_path / name / "data",
+                chroma_host="127.0.0.1",
+                chroma_port=chroma_port,
+            )
+        )
+
+    return on
+
+
+def test_a_reindex_on_one_machine_keeps_another_from_starting(stores: Callable[[str], Any]) -> None:
+    first, second = stores("first"), stores("second")
+
+    with (
+        first.writer_lock(),
+        pytest.raises(ReindexInProgressError, match=rf"on {socket.gethostname()}:"),
+        second.writer_lock(),
+    ):
+        pass
+    with second.writer_lock():  # released when the first finished
+        assert lease.current_holder(second.client, second.lease_name) is not None
+    assert lease.current_holder(second.client, second.lease_name) is None
+
+
+def test_a_lease_whose_holder_went_silent_is_taken_over(stores: Callable[[str], Any]) -> None:
+    store = stores("survivor")
+    gone = {"holder": "crashed-host:4242", "renewed": time.time() - lease.STALE_SECONDS - 60}
+    store.client.create_collection(store.lease_name, metadata=gone, embedding_function=None)
+
+    with store.writer_lock():
+        holder = lease.current_holder(store.client, store.lease_name)
+        assert holder is not None and holder["holder"] == lease.holder_name()
+
+
+def test_a_live_lease_is_renewed_while_held(stores: Callable[[str], Any]) -> None:
+    store = stores("worker")
+
+    with lease.held(store.client, store.lease_name, renew_seconds=0.2):
+        taken = lease.current_holder(store.client, store.lease_name)
+        time.sleep(1.0)
+        renewed = lease.current_holder(store.client, store.lease_name)
+    assert taken is not None and renewed is not None
+    assert renewed["renewed"] > taken["renewed"]
