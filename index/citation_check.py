@@ -9,7 +9,9 @@ says it. Nothing makes it obey, so every sentence is checked before anyone sees 
 * a sentence left with no citation, or whose cited passages do not hold its key words,
   is dropped. Key words are the stemmed content words (``index.terms.content_terms``):
   most of them must be in the cited passages, and every number and every capitalised
-  name (the usual hallucinations: a wrong year, a wrong person) must be.
+  name (the usual hallucinations: a wrong year, a wrong person) must be; and a word it
+  shares with them must be negated, or not, as they have it (a dropped "not" keeps every
+  key word).
 
 What remains is renumbered in order of first use, so an answer's citations are exactly the
 passages it relies on, ``[1]`` first.
@@ -85,14 +87,55 @@ def _tidy(sentence: str) -> str:
 
 
 def supports(sentence: str, passages: Sequence[str]) -> bool:
-    """Whether ``passages`` together hold the key words of ``sentence``."""
+    """Whether ``passages`` together hold the key words of ``sentence``, said the same way
+    round (see :func:`_same_polarity`)."""
     terms = set(content_terms(sentence))
     if not terms:
         return False  # no claim to check ("Yes.", "See below.")
     held = set().union(*(_terms(p) for p in passages)) if passages else set()
     if len(terms & held) / len(terms) < MIN_SUPPORT:
         return False
-    return all(t in held for t in _names_and_numbers(sentence))
+    if not all(t in held for t in _names_and_numbers(sentence)):
+        return False
+    return _same_polarity(sentence, passages)
+
+
+# Words that turn a statement around. Content words alone cannot tell "agreed not to use
+# force" from "agreed to use force": both hold the same terms. A negation governs the few
+# words after it ("did not end the war": end, war).
+_NEGATIONS = frozenset("not no never nor neither none nobody nothing cannot without".split())
+_NEGATION_REACH = 4
+
+
+def _polar_terms(text: str) -> frozenset[tuple[str, bool]]:
+    """Each content term of ``text`` with whether a negation governs it there."""
+    found = set()
+    reach = 0
+    for word in words(text):
+        if word in _NEGATIONS or word.endswith(("n't", "n’t")):
+            reach = _NEGATION_REACH
+            continue
+        if word not in STOP_WORDS:
+            found.add((stem(word), reach > 0))
+        reach = max(0, reach - 1)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=256)
+def _passage_polar_terms(passage: str) -> frozenset[tuple[str, bool]]:
+    return _polar_terms(passage)
+
+
+def _same_polarity(sentence: str, passages: Sequence[str]) -> bool:
+    """Whether every term ``sentence`` shares with ``passages`` is negated in the sentence
+    only where a passage negates it too, and affirmed only where one affirms it.
+
+    A model that drops or adds a "not" keeps every key word, so the term checks alone
+    would pass the opposite of what the passage says.
+    """
+    said = set().union(*(_passage_polar_terms(p) for p in passages)) if passages else set()
+    present = {term for term, _ in said}
+    return all(pair in said for pair in _polar_terms(sentence) if pair[0] in present)
 
 
 def _names_and_numbers(sentence: str) -> list[str]:

@@ -92,3 +92,21 @@ def test_while_streaming_the_last_sentence_waits_for_its_markers() -> None:
         "They agreed at Sochi not to use force."
     ]
     assert len(check_answer(partial + " [2]", PASSAGES).sentences) == 2
+
+
+def test_a_sentence_that_drops_the_passages_negation_is_unsupported() -> None:
+    assert not supports("The leaders agreed at Sochi to use force.", [SOCHI])
+    assert supports("The leaders agreed at Sochi not to use force.", [SOCHI])
+
+
+def test_a_sentence_that_adds_a_negation_is_unsupported() -> None:
+    assert not supports("Fighting in 2020 claimed no lives.", [WAR])
+    assert not supports("Blinken didn't meet Mirzoyan and Bayramov at Blair House.", [BLAIR_HOUSE])
+    assert supports("Blinken met Mirzoyan and Bayramov at Blair House.", [BLAIR_HOUSE])
+
+
+def test_a_negation_counts_only_for_the_words_it_governs() -> None:
+    passage = "The talks did not end the war. Both leaders signed a ceasefire in Sochi."
+    # The passage's "not" is about ending the war, not about the ceasefire.
+    assert supports("Both leaders signed a ceasefire in Sochi.", [passage])
+    assert not supports("Both leaders never signed a ceasefire in Sochi.", [passage])
