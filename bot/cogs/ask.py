@@ -19,8 +19,15 @@ from discord.ext import commands
 
 from bot.answer_buttons import answer_view, stop_view
 from bot.cooldown import cooldown_message
-from bot.delivery import edit_original, replace_original, send_followups, send_messages
+from bot.delivery import (
+    edit_original,
+    replace_message,
+    replace_original,
+    send_followups,
+    send_messages,
+)
 from bot.render import NO_MENTIONS, render_answer, render_draft, thread_name
+from bot.streaming import Drafts
 from index.errors import NewsbotError
 from index.models import Answer, SearchFilters
 
@@ -33,8 +40,6 @@ log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong while answering; it has been logged. Please try again."
 _ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
-# A generated answer's message is edited at most this often while it is written.
-EDIT_INTERVAL = 1.0
 
 
 # Discord's mention syntax: users, roles, channels, @everyone and @here. It addresses
@@ -141,48 +146,20 @@ class AskCog(commands.Cog):
         """/ask with a language model: the checked part of the answer streams into the
         deferred response (at most one edit per second, with a Stop button), then the
         answer is rendered as usual."""
-        loop = asyncio.get_running_loop()
         stop = threading.Event()
-        latest: list[str] = []
-        changed = asyncio.Event()
-
-        def show(draft: str) -> None:  # called from the worker thread
-            loop.call_soon_threadsafe(_push, draft)
-
-        def _push(draft: str) -> None:
-            latest[:] = [draft]
-            changed.set()
-
         view = stop_view(stop, interaction.user.id)
-        last_edit: float | None = None
+
+        async def show(draft: str) -> None:
+            await edit_original(interaction, render_draft(draft), view=view)
+
+        drafts = Drafts(show)
         try:
             async with self._generations:
-                work = asyncio.ensure_future(
-                    asyncio.to_thread(
-                        generator.generate,
-                        clean_question(question),
-                        filters=filters,
-                        on_draft=show,
-                        stop=stop,
+                answer = await drafts.run(
+                    lambda on_draft: generator.generate(
+                        clean_question(question), filters=filters, on_draft=on_draft, stop=stop
                     )
                 )
-                while not work.done():
-                    waiter = asyncio.ensure_future(changed.wait())
-                    await asyncio.wait({work, waiter}, return_when=asyncio.FIRST_COMPLETED)
-                    waiter.cancel()
-                    if work.done():
-                        break
-                    if last_edit is not None:
-                        await asyncio.wait({work}, timeout=last_edit + EDIT_INTERVAL - loop.time())
-                        if work.done():
-                            break
-                    changed.clear()
-                    try:
-                        await edit_original(interaction, render_draft(latest[0]), view=view)
-                    except discord.HTTPException:
-                        log.warning("could not show the answer being written", exc_info=True)
-                    last_edit = loop.time()
-                answer = await work
         except Exception as e:
             await self._fail(interaction, failure_message(e, "answering /ask"), private)
             return
@@ -190,10 +167,10 @@ class AskCog(commands.Cog):
             view.stop()
         buttons = await self._view_for(answer)
         pages = render_answer(answer)
-        if last_edit is None:
+        if drafts.last_shown is None:
             await send_followups(interaction, pages, ephemeral=private, view=buttons)
             return
-        await asyncio.sleep(max(0.0, last_edit + EDIT_INTERVAL - loop.time()))
+        await drafts.settle()
         await replace_original(interaction, pages, ephemeral=private, view=buttons)
 
     async def _fail(self, interaction: discord.Interaction, message: str, private: bool) -> None:
@@ -260,12 +237,69 @@ class AskCog(commands.Cog):
             target, reply_to = await self._thread_for(message, question)
         target_id = getattr(target, "id", message.channel.id)
         conversation = self.bot.memory.get(target_id, message.author.id)
+        hint = self._follow_up_hint(in_dm=in_dm, in_thread=in_thread or reply_to is None)
+        if self._generator is not None:
+            await self._write_generated(
+                target, question, conversation, self._generator, message.author.id, reply_to, hint
+            )
+            return
         answer = await self._answer_with_typing(target, question, conversation)
         if answer is None:
             return
         view = await self._view_for(answer)
-        hint = self._follow_up_hint(in_dm=in_dm, in_thread=in_thread or reply_to is None)
         await send_messages(target, render_answer(answer, hint=hint), view=view, reply_to=reply_to)
+
+    async def _write_generated(
+        self,
+        target: discord.abc.Messageable,
+        question: str,
+        conversation: Conversation,
+        generator: GenerativeAnswerer,
+        asker_id: int,
+        reply_to: discord.Message | None,
+        hint: str | None,
+    ) -> None:
+        """A mention or DM answered by the language model: "typing…" until the first
+        checked sentence, then a message edited as the answer is written (with a Stop
+        button for the asker), finally the answer rendered as usual in its place."""
+        stop = threading.Event()
+        view = stop_view(stop, asker_id)
+        drafted: list[discord.Message] = []
+
+        async def show(draft: str) -> None:
+            if drafted:
+                await drafted[0].edit(
+                    content=render_draft(draft).content, view=view, allowed_mentions=NO_MENTIONS
+                )
+            else:
+                drafted.extend(
+                    await send_messages(target, [render_draft(draft)], view=view, reply_to=reply_to)
+                )
+
+        drafts = Drafts(show)
+        try:
+            async with target.typing(), self._generations:
+                answer = await drafts.run(
+                    lambda on_draft: generator.generate(
+                        question, conversation=conversation, on_draft=on_draft, stop=stop
+                    )
+                )
+        except Exception as e:
+            failure = failure_message(e, "answering a message")
+            if drafted:
+                await drafted[0].edit(content=failure, view=None, allowed_mentions=NO_MENTIONS)
+            else:
+                await target.send(failure, allowed_mentions=NO_MENTIONS)
+            return
+        finally:
+            view.stop()
+        buttons = await self._view_for(answer)
+        pages = render_answer(answer, hint=hint)
+        if not drafted:
+            await send_messages(target, pages, view=buttons, reply_to=reply_to)
+            return
+        await drafts.settle()
+        await replace_message(drafted[0], pages, view=buttons)
 
     async def _thread_for(
         self, message: discord.Message, question: str
@@ -287,12 +321,7 @@ class AskCog(commands.Cog):
     ) -> Answer | None:
         try:
             async with target.typing():
-                if self._generator is None:
-                    return await self.bot.answer(question, conversation=conversation)
-                async with self._generations:
-                    return await asyncio.to_thread(
-                        self._generator.generate, question, conversation=conversation
-                    )
+                return await self.bot.answer(question, conversation=conversation)
         except Exception as e:
             await target.send(
                 failure_message(e, "answering a message"), allowed_mentions=NO_MENTIONS

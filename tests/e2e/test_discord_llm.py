@@ -1,9 +1,10 @@
 """`newsbot serve` with a language model: the Discord double, the LLM double, a real bot process.
 
 The bot is configured with NEWSBOT_LLM=openai pointed at ``llm_double.py``; people use /ask
-as in ``test_discord_bot.py`` (whose helpers this reuses) and the tests assert on what the
-bot sent Discord: the answer written into the deferred response by edits (at most one a
-second, with a Stop button), then rendered as usual with its verified sources.
+and mentions as in ``test_discord_bot.py`` (whose helpers this reuses) and the tests assert
+on what the bot sent Discord: the answer written into the deferred response, or into a
+message in the mention's thread, by edits (at most one a second, with a Stop button), then
+rendered as usual with its verified sources.
 """
 
 from __future__ import annotations
@@ -234,3 +235,68 @@ def test_a_generated_answer_quoting_mentions_pings_nobody(world: World) -> None:
     record = double.interaction(interaction.id)
     sent = [c for c in double.calls() if record.token in c.path and c.route != CALLBACK]
     assert sent and all(c.allowed_mentions == {"parse": []} for c in sent)
+
+
+MESSAGE_EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
+
+
+def test_a_mention_is_answered_in_its_thread_by_a_message_edited_as_it_is_written(
+    world: World,
+) -> None:
+    double, llm = world.double, world.llm
+    asker = world.person()
+    llm.script(Reply(sochi, pieces=14, pause=0.3))  # about four seconds of writing
+    question = double.dispatch_message(f"<@{double.bot_user_id}> {SOCHI}", author_id=asker)
+    thread_id = int(question["id"])
+
+    def answered() -> Json | None:
+        for message in double.messages(thread_id):
+            if any(c.startswith("newsbot:passages:") for c in custom_ids(message)):
+                return message
+        return None
+
+    answer = double.wait_until(answered, timeout=WAIT)
+    assert double.messages(thread_id) == [answer]  # the drafts' message became the answer
+    assert text_of([answer]) == normalised(" ".join(SOCHI_SENTENCES))
+    assert "follow-up question" in answer["embeds"][-1]["footer"]["text"]
+
+    edits = [c for c in double.calls(route=MESSAGE_EDIT) if answer["id"] in c.path]
+    drafts = [c.body for c in edits if WRITING in (c.body.get("content") or "")]
+    assert drafts, [c.body for c in edits]
+    assert all(components(d) == ["Stop"] for d in drafts)
+    times = [c.at for c in edits]
+    assert all(b - a >= 0.99 for a, b in itertools.pairwise(times)), times
+    assert all(c.allowed_mentions == {"parse": []} for c in edits)
+
+
+def test_stop_on_a_mentions_answer_is_for_the_asker_only(world: World) -> None:
+    double, llm = world.double, world.llm
+    asker = world.person()
+
+    def long(request: LLMRequest) -> str:
+        return " ".join(sochi(request) for _ in range(6))
+
+    llm.script(Reply(long, pieces=60, pause=0.3))
+    question = double.dispatch_message(f"<@{double.bot_user_id}> {SOCHI}", author_id=asker)
+    thread_id = int(question["id"])
+
+    def drafted() -> Json | None:
+        messages = double.messages(thread_id)
+        return messages[0] if messages and "Stop" in components(messages[0]) else None
+
+    draft = double.wait_until(drafted, timeout=WAIT)
+    stop_id = custom_ids(draft)[0]
+    stranger = double.dispatch_component(int(draft["id"]), stop_id, user_id=world.person())
+    refused = double.wait_for_interaction_response(stranger.id, timeout=WAIT)
+    assert refused.callback_data is not None
+    assert refused.callback_data["content"] == "Only the person who asked can stop this answer."
+    stopped = double.dispatch_component(int(draft["id"]), stop_id, user_id=asker)
+    double.wait_for_interaction_response(stopped.id, timeout=WAIT)
+
+    def finished() -> Json | None:
+        message = double.message(int(draft["id"]))
+        return message if "Stopped before" in (message.get("content") or "") else None
+
+    answer = double.wait_until(finished, timeout=WAIT)
+    assert text_of([answer]).startswith(normalised(SOCHI_SENTENCES[0]))
+    assert text_of([answer]).count("[1]") < 18
