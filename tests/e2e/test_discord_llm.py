@@ -16,6 +16,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,6 +145,21 @@ def wait_for_answer(double: DiscordDouble, interaction_id: int) -> list[Json]:
         pytest.fail(f"not answered: {interaction_messages(double, interaction_id)}\n{calls}")
 
 
+def press_stop(world: World, draft: Json, asker: int) -> Any:
+    """Someone else presses the draft's Stop button and is refused; then the asker does.
+
+    Returns the asker's component interaction, once the bot has acknowledged it."""
+    double = world.double
+    (stop_id,) = custom_ids(draft)
+    stranger = double.dispatch_component(int(draft["id"]), stop_id, user_id=world.person())
+    refused = double.wait_for_interaction_response(stranger.id, timeout=WAIT)
+    assert refused.callback_data is not None
+    assert refused.callback_data["content"] == "Only the person who asked can stop this answer."
+    stopped = double.dispatch_component(int(draft["id"]), stop_id, user_id=asker)
+    double.wait_for_interaction_response(stopped.id, timeout=WAIT)
+    return stopped
+
+
 def test_a_generated_answer_streams_by_edits_at_most_once_a_second_then_shows_its_sources(
     world: World,
 ) -> None:
@@ -192,13 +208,7 @@ def test_stop_ends_the_answer_with_what_was_checked_so_far(world: World) -> None
         return None
 
     draft = double.wait_until(drafted, timeout=WAIT)
-    stop_id = next(c["custom_id"] for row in draft["components"] for c in row["components"])
-    stranger = double.dispatch_component(int(draft["id"]), stop_id, user_id=world.person())
-    refused = double.wait_for_interaction_response(stranger.id, timeout=WAIT)
-    assert refused.callback_data is not None
-    assert refused.callback_data["content"] == "Only the person who asked can stop this answer."
-    stopped_at = double.dispatch_component(int(draft["id"]), stop_id, user_id=asker)
-    double.wait_for_interaction_response(stopped_at.id, timeout=WAIT)
+    stopped_at = press_stop(world, draft, asker)
     messages = wait_for_answer(double, interaction.id)
 
     (answer,) = messages
@@ -285,13 +295,7 @@ def test_stop_on_a_mentions_answer_is_for_the_asker_only(world: World) -> None:
         return messages[0] if messages and "Stop" in components(messages[0]) else None
 
     draft = double.wait_until(drafted, timeout=WAIT)
-    stop_id = custom_ids(draft)[0]
-    stranger = double.dispatch_component(int(draft["id"]), stop_id, user_id=world.person())
-    refused = double.wait_for_interaction_response(stranger.id, timeout=WAIT)
-    assert refused.callback_data is not None
-    assert refused.callback_data["content"] == "Only the person who asked can stop this answer."
-    stopped = double.dispatch_component(int(draft["id"]), stop_id, user_id=asker)
-    double.wait_for_interaction_response(stopped.id, timeout=WAIT)
+    press_stop(world, draft, asker)
 
     def finished() -> Json | None:
         message = double.message(int(draft["id"]))
