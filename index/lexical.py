@@ -137,7 +137,7 @@ def build(collection: Collection, directory: Path) -> bool:
             )
     if not nodes:
         return False
-    retriever = BM25Retriever(nodes=nodes, similarity_top_k=10)
+    retriever = BM25Retriever(nodes=nodes, similarity_top_k=min(10, len(nodes)))
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
