@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import click
 
 from bot.settings import BotSettings
-from index.errors import ConfigurationError, NewsbotError, QuestionError
+from index.errors import ConfigurationError, CorpusError, NewsbotError, QuestionError
 from index.models import IndexProgress, SearchFilters
 from index.settings import Settings
 
@@ -157,6 +157,66 @@ def index_command(app: App, paths: tuple[Path, ...], as_json: bool, strict: bool
     else:
         click.echo(render_summary(summary))
     if strict and summary.failed:
+        sys.exit(1)
+
+
+@main.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.pass_obj
+def add_command(app: App, files: tuple[Path, ...], as_json: bool) -> None:
+    """Add article FILES to the corpus folder and index them.
+
+    A file goes in only if it holds at least one readable article; one that does not is
+    reported and left out (exit status 1). A file named like one already in the corpus
+    replaces it: that is how an article is corrected. The rest of the corpus is kept.
+    """
+    from bot.terminal import render_summary
+    from index.intake import Intake, add_file
+
+    max_bytes = int(app.settings.max_file_mib * 2**20)
+    added: list[Intake] = []
+    refused: list[str] = []
+    for path in files:
+        try:
+            added.append(
+                add_file(
+                    app.settings.corpus_dir, path.name, path.read_bytes(), max_file_bytes=max_bytes
+                )
+            )
+        except CorpusError as e:
+            refused.append(str(e))
+        except OSError as e:
+            refused.append(f"{path} was not added: it cannot be read ({e.strerror or e}).")
+    if not as_json:
+        for intake in added:
+            click.echo(f"Added {intake.describe()}.")
+        for reason in refused:
+            click.echo(reason, err=True)
+    summary = None
+    index_error = None
+    if added:
+        try:
+            with _progress_bar(enabled=not as_json and sys.stderr.isatty()) as on_progress:
+                summary = app.indexer().run(None, progress=on_progress)
+        except NewsbotError as e:
+            # The files are in the corpus folder: the next re-index takes them in.
+            index_error = f"{e} The files added will be indexed by the next re-index."
+    if as_json:
+        report = {
+            "added": [
+                {"file": i.name, "articles": i.articles, "replaced": i.replaced} for i in added
+            ],
+            "refused": refused,
+            "index": summary.to_dict() if summary else None,
+            "index_error": index_error,
+        }
+        click.echo(json.dumps(report))
+    elif summary:
+        click.echo(render_summary(summary))
+    elif index_error:
+        click.echo(f"newsbot: {index_error}", err=True)
+    if refused or index_error:
         sys.exit(1)
 
 

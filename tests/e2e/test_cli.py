@@ -236,3 +236,38 @@ def test_killing_a_re_index_half_way_leaves_the_old_index_answering(
     assert "(second)" in after["citations"][0]["title"]
     stats = json.loads(newsbot("stats", "--json").stdout)
     assert stats["articles"] == 40
+
+
+BRIDGE = (
+    "---\ntitle: Harbour bridge approved\nsource: Test Wire\n---\n\n"
+    "The city council approved a new harbour bridge on Tuesday. "
+    "Construction is expected to take four years.\n"
+)
+
+
+def test_add_puts_good_files_in_the_corpus_and_indexes_them_refusing_the_rest(
+    tmp_path: Path, env: dict[str, str], newsbot: Run
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    env["NEWSBOT_CORPUS_DIR"] = str(corpus)
+    newsbot("index")
+    (tmp_path / "bridge.md").write_text(BRIDGE)
+    (tmp_path / "notes.md").write_text("   \n")
+
+    result = newsbot(
+        "add", "--json", str(tmp_path / "bridge.md"), str(tmp_path / "notes.md"), check=False
+    )
+
+    assert result.returncode == 1  # one file was refused
+    report = json.loads(result.stdout)
+    assert report["added"] == [{"file": "bridge.md", "articles": 1, "replaced": False}]
+    assert report["refused"] == ["notes.md was not added: empty file."]
+    assert (report["index"]["added"], report["index"]["unchanged"]) == (1, 1)
+    assert sorted(p.name for p in corpus.iterdir()) == ["armenia-azerbaijan-talks.md", "bridge.md"]
+    answer = json.loads(newsbot("ask", "--json", "What did the city council approve?").stdout)
+    assert answer["found"] and "harbour bridge" in answer["answer"]
+    assert answer["citations"][0]["title"] == "Harbour bridge approved"
+    # The seed article is still indexed: adding never shrinks the corpus.
+    sochi = json.loads(newsbot("ask", "--json", "What was agreed at Sochi?").stdout)
+    assert "agreed not to use force" in sochi["answer"]
