@@ -1,4 +1,4 @@
-"""Who may run admin commands (/reindex): Manage Server, or the configured admin role."""
+"""Who may run admin commands (/reindex, /add): Manage Server, or the configured admin role."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def is_admin(
 
 
 def refusal_message(admin_role: str | None) -> str:
-    """Why a non-admin cannot re-index, and who can."""
+    """Why a non-admin cannot add articles or re-index, and who can."""
     who = "members with the Manage Server permission"
     if admin_role:
         label = f"<@&{admin_role}>" if admin_role.strip().isdigit() else f"“{admin_role}”"
         who += f" or the {label} role"
-    return f"Only {who} can re-index the articles."
+    return f"Only {who} can add articles or re-index them."

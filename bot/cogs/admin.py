@@ -1,4 +1,4 @@
-"""Running the bot: /reindex (admins only) and /status."""
+"""Running the bot: /reindex and /add (admins only), and /status."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from index.models import IndexProgress
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
+    from index.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +48,68 @@ class ReindexRun:
 
 
 class AdminCog(commands.Cog):
-    """/reindex and /status."""
+    """/reindex, /add and /status."""
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
         self.running: ReindexRun | None = None
-        # Without an admin role, Discord shows /reindex to Manage Server members only; with
-        # one, everyone sees it (Discord cannot filter by a role chosen here) and the
+        # Without an admin role, Discord shows /reindex and /add to Manage Server members
+        # only; with one, everyone sees them (Discord cannot filter by a role chosen here) and the
         # handler refuses non-admins. The handler checks in both cases: server admins can
         # override command defaults.
         if not bot.settings.discord_admin_role:
-            self.reindex.default_permissions = discord.Permissions(manage_guild=True)
+            for command in (self.reindex, self.add):
+                command.default_permissions = discord.Permissions(manage_guild=True)
 
     @app_commands.command(name="reindex")
     @app_commands.guild_only()
     async def reindex(self, interaction: discord.Interaction) -> None:
         """Re-index the articles in the corpus folder (admins only)."""
+        if not await self._may_start(interaction):
+            return
+        self.running = ReindexRun(interaction.user.display_name, discord.utils.utcnow())
+        try:
+            await interaction.response.send_message(
+                "Re-index started: reading the articles…",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            await self._reindex(interaction)
+        finally:
+            self.running = None
+        await self._open_new_index()
+
+    @app_commands.command(name="add")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        file="An article file: .txt, .md, .json, .jsonl or .html (many articles: one .jsonl)"
+    )
+    async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Add an article file to the corpus and re-index (admins only)."""
+        if not await self._may_start(interaction):
+            return
+        self.running = ReindexRun(interaction.user.display_name, discord.utils.utcnow())
+        try:
+            await interaction.response.send_message(
+                f"Reading {discord.utils.escape_markdown(file.filename)}…",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            intake = await self._take_in(file)
+            if isinstance(intake, str):
+                await interaction.edit_original_response(
+                    content=intake, allowed_mentions=NO_MENTIONS
+                )
+                return
+            await self._reindex(
+                interaction, header=f"Added {discord.utils.escape_markdown(intake.describe())}."
+            )
+        finally:
+            self.running = None
+        await self._open_new_index()
+
+    async def _may_start(self, interaction: discord.Interaction) -> bool:
+        """Refuse (privately) people who are not admins, and a second re-index at once."""
         admin_role = self.bot.settings.discord_admin_role
         member = interaction.user
         roles = member.roles if isinstance(member, discord.Member) else []
@@ -70,27 +117,46 @@ class AdminCog(commands.Cog):
             await interaction.response.send_message(
                 refusal_message(admin_role), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
-            return
+            return False
         if self.running is not None:
             await interaction.response.send_message(
                 f"A re-index is already {self.running.describe()}; try again when it has finished.",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
-            return
-        self.running = ReindexRun(member.display_name, discord.utils.utcnow())
-        try:
-            await self._reindex(interaction)
-        finally:
-            self.running = None
+            return False
+        return True
 
-    async def _reindex(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_message(
-            "Re-index started: reading the articles…", ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
+    async def _take_in(self, file: discord.Attachment) -> Intake | str:
+        """The attachment put in the corpus folder, or why it was not (for the admin)."""
+        from index.intake import add_file
+
+        limit = int(self.bot.settings.max_file_mib * 2**20)
+        if file.size > limit:
+            return (
+                f"{file.filename} is {file.size / 2**20:.1f} MiB, over the "
+                f"{self.bot.settings.max_file_mib:g} MiB limit (NEWSBOT_MAX_FILE_MIB)."
+            )
+        try:
+            data = await file.read()
+        except discord.HTTPException:
+            log.warning("could not download %s", file.url, exc_info=True)
+            return f"{file.filename} could not be downloaded from Discord; please try again."
+        try:
+            return await asyncio.to_thread(
+                add_file, self.bot.settings.corpus_dir, file.filename, data, max_file_bytes=limit
+            )
+        except NewsbotError as e:
+            return str(e)
+
+    async def _reindex(self, interaction: discord.Interaction, header: str = "") -> None:
+        """Run the re-index, its progress and outcome edited into the command's response."""
+        prefix = f"{header}\n" if header else ""
 
         async def edit(text: str) -> None:
-            await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+            await interaction.edit_original_response(
+                content=prefix + text, allowed_mentions=NO_MENTIONS
+            )
 
         progress = ProgressMessage(edit)
         progress.start(last_edit=time.monotonic())
@@ -113,10 +179,13 @@ class AdminCog(commands.Cog):
         if not await progress.finish(final):
             # Editing fails once the interaction's 15-minute token expired: tell them by DM.
             try:
-                await interaction.user.send(final, allowed_mentions=NO_MENTIONS)
+                await interaction.user.send(prefix + final, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not tell %s how the re-index ended", interaction.user.id)
-        # Open the new index now rather than under the next question.
+
+    async def _open_new_index(self) -> None:
+        """Open the new index now rather than under the next question (the re-index is
+        over: another may start meanwhile)."""
         await asyncio.to_thread(self.bot.warm_up)
 
     @app_commands.command(name="status")

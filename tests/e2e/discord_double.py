@@ -39,7 +39,8 @@ What it models
   (callback type and delay) and a log of every REST call.
 
 Not modelled: permissions (the bot may do anything), rate limits, voice, sharding with
-more than one shard, archived threads, attachments in interaction options.
+more than one shard, archived threads. Files attached to slash commands are given as
+``(file name, bytes)`` option values and served from the double's CDN route.
 """
 
 from __future__ import annotations
@@ -1901,6 +1902,11 @@ class DiscordDouble:
             elif kind in (_OPT_USER, _OPT_CHANNEL, _OPT_ROLE, _OPT_MENTIONABLE):
                 value = str(int(value))
                 self._resolve_option(kind, int(value), guild_id, resolved)
+            elif kind == _OPT_ATTACHMENT:
+                filename, data = value  # what the person uploads: (file name, bytes)
+                attachment = self._upload_for_command(str(filename), bytes(data))
+                resolved.setdefault("attachments", {})[attachment["id"]] = attachment
+                value = attachment["id"]
             else:
                 raise NotImplementedError(f"option type {kind} is not supported by the double")
             choices = option.get("choices")
@@ -1908,6 +1914,22 @@ class DiscordDouble:
                 raise LookupError(f"{value!r} is not one of the choices of option {key!r}")
             result.append({"name": key, "type": kind, "value": value})
         return result
+
+    def _upload_for_command(self, filename: str, data: bytes) -> Json:
+        """A file a person attached to a slash command: stored, served from the CDN route."""
+        if len(data) > ATTACHMENT_SIZE_LIMIT:
+            raise ValueError(f"{filename} is over Discord's upload limit")
+        attachment_id = self._ids.next()
+        self._attachments[attachment_id] = data
+        url = f"{self.base_url}/attachments/0/{attachment_id}/{filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "application/octet-stream",
+        }
 
     def _resolve_option(self, kind: int, target: int, guild_id: int | None, resolved: Json) -> None:
         if target in self._users and kind in (_OPT_USER, _OPT_MENTIONABLE):

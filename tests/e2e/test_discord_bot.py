@@ -256,12 +256,15 @@ def test_serve_without_a_token_exits_1_and_explains_how_to_create_a_bot(tmp_path
 def test_slash_commands_are_registered_in_the_development_guild_only(world: World) -> None:
     double = world.double
     commands = {c["name"]: c for c in double.commands(double.guild_id)}
-    assert set(commands) == {"ask", "reindex", "status"}
+    assert set(commands) == {"ask", "add", "reindex", "status"}
     assert double.commands() == []  # nothing global
     options = {o["name"]: o for o in commands["ask"]["options"]}
     assert list(options) == ["question", "source", "since", "until", "private"]
     assert options["question"]["required"] and not options["private"].get("required")
     assert commands["reindex"]["dm_permission"] is False  # guild only
+    assert commands["add"]["dm_permission"] is False
+    (upload,) = commands["add"]["options"]
+    assert (upload["name"], upload["type"], upload["required"]) == ("file", 11, True)
     connection = double.connections[0]
     assert connection.identify is not None
     assert connection.identify["intents"] & (1 << 15)  # Message Content, as configured
@@ -477,8 +480,8 @@ def test_a_non_admin_cannot_reindex(world: World) -> None:
     assert record.callback_type == 4 and record.callback_data is not None
     assert record.callback_data["flags"] & 64
     assert record.callback_data["content"] == (
-        "Only members with the Manage Server permission or the “Editors” role can re-index "
-        "the articles."
+        "Only members with the Manage Server permission or the “Editors” role can add articles "
+        "or re-index them."
     )
     assert not [c for c in calls_for(double, record) if c.route == EDIT]
 
@@ -568,6 +571,72 @@ def test_a_failed_reindex_tells_the_admin_why_and_the_old_index_keeps_answering(
         assert text_of(answered) == displayed(world.reference[SOCHI])
     finally:
         hidden.rename(world.corpus)
+
+
+LIBRARY = (
+    "---\ntitle: Elmstead library to open on Sundays\nsource: Elmstead Courier\n"
+    "published_at: 2026-11-02\n---\n\n"
+    "The Elmstead public library will open on Sundays from March, the council said. "
+    "Volunteers from the reading club will staff the Sunday afternoons.\n"
+)
+LIBRARY_QUESTION = "When will the Elmstead library open on Sundays?"
+
+
+def test_an_admin_adds_an_article_file_which_is_indexed_and_answers_at_once(
+    world: World,
+) -> None:
+    double = world.double
+    editor = world.person("editor", roles=[world.editors_role])
+
+    add = double.dispatch_command("add", {"file": ("library.md", LIBRARY.encode())}, user_id=editor)
+    record = double.wait_for_interaction_response(add.id, timeout=WAIT)
+    assert record.ack_delay is not None and record.ack_delay < DEADLINE
+    assert record.callback_data is not None and record.callback_data["flags"] & 64
+    final = double.wait_for_message(
+        lambda m: (
+            m["id"] == str(record.original_message_id) and "Re-index finished" in m["content"]
+        ),
+        timeout=240,
+    )
+    world.articles += 1
+    assert final["content"].startswith("Added library.md: 1 article.\nRe-index finished in ")
+    assert ": 1 added, 0 updated," in final["content"]
+    assert (world.corpus / "library.md").read_text() == LIBRARY
+
+    answer = wait_for_answer(double, ask(world, LIBRARY_QUESTION, world.person("reader")).id)
+    assert "open on Sundays from March" in text_of(answer)
+    assert "Elmstead library to open on Sundays" in answer[-1]["embeds"][0]["fields"][0]["name"]
+
+
+def test_a_file_with_no_readable_article_is_refused_and_nothing_changes(world: World) -> None:
+    double = world.double
+    editor = world.person("editor", roles=[world.editors_role])
+    before = sorted(p.name for p in world.corpus.iterdir())
+
+    add = double.dispatch_command("add", {"file": ("notes.json", b"{not json")}, user_id=editor)
+    record = double.wait_for_interaction_response(add.id, timeout=WAIT)
+    final = double.wait_for_message(
+        lambda m: m["id"] == str(record.original_message_id) and "not added" in m["content"],
+        timeout=WAIT,
+    )
+
+    assert final["content"].startswith("notes.json was not added: ")
+    assert sorted(p.name for p in world.corpus.iterdir()) == before
+    edits = [c.body["content"] for c in calls_for(double, record) if c.route == EDIT]
+    assert not any("Re-index" in text for text in edits)  # no re-index was started
+
+
+def test_a_non_admin_cannot_add_articles(world: World) -> None:
+    double = world.double
+    before = sorted(p.name for p in world.corpus.iterdir())
+
+    spam = ("spam.md", b"Buy now!")
+    add = double.dispatch_command("add", {"file": spam}, user_id=world.person("reader"))
+    record = double.wait_for_interaction_response(add.id, timeout=WAIT)
+
+    assert record.callback_data is not None and record.callback_data["flags"] & 64
+    assert record.callback_data["content"].startswith("Only members with the Manage Server")
+    assert sorted(p.name for p in world.corpus.iterdir()) == before
 
 
 def test_status_reports_articles_chunks_last_reindex_model_and_version(world: World) -> None:

@@ -41,7 +41,7 @@ def test_a_number_matches_the_role_with_that_id_or_that_name_only() -> None:
 
 def test_the_refusal_says_who_can() -> None:
     assert refusal_message(None) == (
-        "Only members with the Manage Server permission can re-index the articles."
+        "Only members with the Manage Server permission can add articles or re-index them."
     )
     assert "“Editors” role" in refusal_message("Editors")
     assert "<@&111> role" in refusal_message("111")
