@@ -12,6 +12,7 @@ kept.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -60,6 +61,37 @@ def looks_like_follow_up(question: str) -> bool:
     return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
 
 
+# Prepositions that open a place or a time ("in the 1990s", "at Blair House").
+_PLACE_OR_TIME = r"in|at|on|during|near|around|after|before|since"
+_SWAP = re.compile(
+    rf"^(?:and|but|or|so|also|what about|how about)\s+((?:{_PLACE_OR_TIME})\s+[^?!.]+?)[\s?!.]*$",
+    re.IGNORECASE,
+)
+_PHRASE = re.compile(rf"\b(?:{_PLACE_OR_TIME})\s+[^,;:?!.]+", re.IGNORECASE)
+
+
+def swap_place_or_time(topic: str, follow_up: str) -> str | None:
+    """``topic`` with its last place or time replaced by the one ``follow_up`` asks about.
+
+    "and in the 1990s?" after "How many died in the 2020 war?" asks "How many died in the
+    1990s?". Searching the two questions together would look for the 2020 war again, and
+    its passage would answer. None when the follow-up is not of that form ("and in X?",
+    "what about at X?") or the topic names no place or time.
+    """
+    asked = _SWAP.match(follow_up.strip())
+    if asked is None:
+        return None
+    phrases = list(_PHRASE.finditer(topic))
+    if not phrases:
+        return None
+    last = phrases[-1]
+    # A phrase runs to the next punctuation; start it at its last preposition, so "in
+    # Sochi in May" loses only "in May".
+    inner = list(re.finditer(rf"\b(?:{_PLACE_OR_TIME})\b", last.group(), re.IGNORECASE))
+    start = last.start() + inner[-1].start()
+    return topic[:start] + asked.group(1) + topic[last.end() :]
+
+
 class Conversation:
     """The recent turns of one conversation (thread-safe, bounded)."""
 
@@ -78,6 +110,17 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return ResolvedQuestion(question, question, question, "", is_follow_up=False)
+        swapped = swap_place_or_time(last.topic, question)
+        if swapped is not None:
+            # The conversation moves on to the new place or time: it is the topic from now.
+            return ResolvedQuestion(
+                question=question,
+                search_text=swapped,
+                focus=question,
+                context=f"{last.topic} {last.answer}",
+                is_follow_up=True,
+                topic=swapped,
+            )
         return ResolvedQuestion(
             question=question,
             search_text=f"{last.topic} {question}",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.conversation import Conversation, looks_like_follow_up
+from index.conversation import Conversation, looks_like_follow_up, swap_place_or_time
 
 
 @pytest.mark.parametrize(
@@ -41,14 +41,58 @@ def test_follow_up_is_searched_with_the_topic_it_leans_on() -> None:
 
 def test_chained_follow_ups_keep_the_original_topic() -> None:
     conversation = Conversation()
+    conversation.record(conversation.resolve("Who hosted the foreign ministers?"), "", ("a",))
+    conversation.record(conversation.resolve("where did he host them?"), "", ("a",))
+    resolved = conversation.resolve("and what did he say?")
+    assert resolved.search_text == "Who hosted the foreign ministers? and what did he say?"
+
+
+def test_a_follow_up_about_another_time_asks_the_topic_again_for_that_time() -> None:
+    conversation = Conversation()
     conversation.record(
         conversation.resolve("How many died in the Karabakh war of 2020?"), "", ("a",)
     )
-    conversation.record(conversation.resolve("and in the 1990s?"), "", ("a",))
-    resolved = conversation.resolve("and who brokered the truce?")
-    assert resolved.search_text == (
-        "How many died in the Karabakh war of 2020? and who brokered the truce?"
+
+    resolved = conversation.resolve("and in the 1990s?")
+
+    assert resolved.is_follow_up and resolved.search_text == "How many died in the 1990s?"
+    assert resolved.focus == "and in the 1990s?"  # its own words still weigh most
+    conversation.record(resolved, "", ("a",))
+    # The conversation is now about the 1990s.
+    assert conversation.resolve("and who brokered the truce?").search_text == (
+        "How many died in the 1990s? and who brokered the truce?"
     )
+
+
+@pytest.mark.parametrize(
+    ("topic", "follow_up", "asked"),
+    [
+        ("What was agreed at Sochi?", "and in Washington?", "What was agreed in Washington?"),
+        (
+            "What was agreed at Sochi?",
+            "what about at Blair House?",
+            "What was agreed at Blair House?",
+        ),
+        ("What happened in Sochi in May?", "and in June?", "What happened in Sochi in June?"),
+        ("Who won in 2019, and by how much?", "and in 2023?", "Who won in 2023, and by how much?"),
+    ],
+)
+def test_the_last_place_or_time_of_the_topic_is_the_one_swapped(
+    topic: str, follow_up: str, asked: str
+) -> None:
+    assert swap_place_or_time(topic, follow_up) == asked
+
+
+@pytest.mark.parametrize(
+    ("topic", "follow_up"),
+    [
+        ("Who hosted the foreign ministers?", "and in 2020?"),  # the topic has no place or time
+        ("What was agreed at Sochi?", "where did he host them?"),  # not "and in ...?"
+        ("What was agreed at Sochi?", "and who mediated?"),
+    ],
+)
+def test_other_follow_ups_are_not_swapped(topic: str, follow_up: str) -> None:
+    assert swap_place_or_time(topic, follow_up) is None
 
 
 def test_conversations_do_not_share_memory() -> None:
