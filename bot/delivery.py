@@ -81,17 +81,24 @@ async def replace_original(
         await send_followups(interaction, rest, ephemeral=ephemeral, view=view)
 
 
+async def edit_message(
+    message: discord.Message, page: Page, *, view: discord.ui.View | None
+) -> None:
+    """Replace a sent message's content, embeds and buttons by ``page`` and ``view``."""
+    await message.edit(
+        content=page.content,
+        embeds=list(page.embeds),
+        view=view,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
 async def replace_message(
     message: discord.Message, pages: Sequence[Page], *, view: discord.ui.View | None = None
 ) -> None:
     """Put ``pages`` where drafts were shown in ``message``: the first page edits it, the
     rest follow in its channel; ``view`` goes on the last."""
     first, *rest = pages
-    await message.edit(
-        content=first.content,
-        embeds=list(first.embeds),
-        view=None if rest else view,
-        allowed_mentions=NO_MENTIONS,
-    )
+    await edit_message(message, first, view=None if rest else view)
     if rest:
         await send_messages(message.channel, rest, view=view)

@@ -6,6 +6,8 @@ import asyncio
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -67,16 +69,13 @@ class AdminCog(commands.Cog):
         """Re-index the articles in the corpus folder (admins only)."""
         if not await self._may_start(interaction):
             return
-        self.running = ReindexRun(interaction.user.display_name, discord.utils.utcnow())
-        try:
+        with self._running(interaction):
             await interaction.response.send_message(
                 "Re-index started: reading the articles…",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             await self._reindex(interaction)
-        finally:
-            self.running = None
         await self._open_new_index()
 
     @app_commands.command(name="add")
@@ -88,8 +87,7 @@ class AdminCog(commands.Cog):
         """Add an article file to the corpus and re-index (admins only)."""
         if not await self._may_start(interaction):
             return
-        self.running = ReindexRun(interaction.user.display_name, discord.utils.utcnow())
-        try:
+        with self._running(interaction):
             await interaction.response.send_message(
                 f"Reading {discord.utils.escape_markdown(file.filename)}…",
                 ephemeral=True,
@@ -104,8 +102,6 @@ class AdminCog(commands.Cog):
             await self._reindex(
                 interaction, header=f"Added {discord.utils.escape_markdown(intake.describe())}."
             )
-        finally:
-            self.running = None
         await self._open_new_index()
 
     async def _may_start(self, interaction: discord.Interaction) -> bool:
@@ -126,6 +122,15 @@ class AdminCog(commands.Cog):
             )
             return False
         return True
+
+    @contextmanager
+    def _running(self, interaction: discord.Interaction) -> Iterator[None]:
+        """Mark a re-index as running (for refusals and /status) until the block ends."""
+        self.running = ReindexRun(interaction.user.display_name, discord.utils.utcnow())
+        try:
+            yield
+        finally:
+            self.running = None
 
     async def _take_in(self, file: discord.Attachment) -> Intake | str:
         """The attachment put in the corpus folder, or why it was not (for the admin)."""

@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.answer_buttons import answer_view, stop_view
 from bot.cooldown import cooldown_message
 from bot.delivery import (
+    edit_message,
     edit_original,
     replace_message,
     replace_original,
@@ -268,9 +269,7 @@ class AskCog(commands.Cog):
 
         async def show(draft: str) -> None:
             if drafted:
-                await drafted[0].edit(
-                    content=render_draft(draft).content, view=view, allowed_mentions=NO_MENTIONS
-                )
+                await edit_message(drafted[0], render_draft(draft), view=view)
             else:
                 drafted.extend(
                     await send_messages(target, [render_draft(draft)], view=view, reply_to=reply_to)
