@@ -21,6 +21,17 @@ def _message_kwargs(page: Page, view: discord.ui.View | None) -> dict[str, Any]:
     return kwargs
 
 
+def _edit_kwargs(page: Page, view: discord.ui.View | None) -> dict[str, Any]:
+    # Unlike a send, an edit names every part, empty ones included, so that what the
+    # message showed before (a draft's text, its Stop button) is replaced.
+    return {
+        "content": page.content,
+        "embeds": list(page.embeds),
+        "view": view,
+        "allowed_mentions": NO_MENTIONS,
+    }
+
+
 async def send_followups(
     interaction: discord.Interaction,
     pages: Sequence[Page],
@@ -58,12 +69,7 @@ async def edit_original(
     interaction: discord.Interaction, page: Page, *, view: discord.ui.View | None
 ) -> None:
     """Replace the deferred response's content, embeds and buttons by ``page`` and ``view``."""
-    await interaction.edit_original_response(
-        content=page.content,
-        embeds=list(page.embeds),
-        view=view,
-        allowed_mentions=NO_MENTIONS,
-    )
+    await interaction.edit_original_response(**_edit_kwargs(page, view))
 
 
 async def replace_original(
@@ -85,12 +91,7 @@ async def edit_message(
     message: discord.Message, page: Page, *, view: discord.ui.View | None
 ) -> None:
     """Replace a sent message's content, embeds and buttons by ``page`` and ``view``."""
-    await message.edit(
-        content=page.content,
-        embeds=list(page.embeds),
-        view=view,
-        allowed_mentions=NO_MENTIONS,
-    )
+    await message.edit(**_edit_kwargs(page, view))
 
 
 async def replace_message(
