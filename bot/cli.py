@@ -24,11 +24,11 @@ from index.models import IndexProgress, SearchFilters
 from index.settings import Settings
 
 if TYPE_CHECKING:
-    from index.answer import Answerer
-    from index.conversation import Conversation
-    from index.ingest import Indexer
+    from index.answer.conversation import Conversation
+    from index.answer.extractive import Answerer
+    from index.ingest.pipeline import Indexer
     from index.models import Answer
-    from index.store import Store
+    from index.storage.store import Store
 
 log = logging.getLogger("newsbot")
 
@@ -44,29 +44,29 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
-            from index.store import Store
+            from index.storage.store import Store
 
             self._store = Store(self.settings)
         return self._store
 
     def indexer(self) -> Indexer:
-        from index.embedding import load_document_embedder
-        from index.ingest import Indexer
+        from index.embedding.model import load_document_embedder
+        from index.ingest.pipeline import Indexer
 
         return Indexer(self.settings, self.store, lambda: load_document_embedder(self.settings))
 
     def answerer(self) -> Answerer:
         if self._answerer is None:
-            from index.answer import Answerer
-            from index.embedding import load_query_embedder
-            from index.retrieve import Retriever
+            from index.answer.extractive import Answerer
+            from index.embedding.model import load_query_embedder
+            from index.search.retriever import Retriever
 
             retriever = Retriever(self.store, load_query_embedder())
             if self.settings.llm == "none":
                 self._answerer = Answerer(self.settings, retriever)
             else:
-                from index.generate import GenerativeAnswerer
-                from index.llm import load_chat_model
+                from index.generation.generate import GenerativeAnswerer
+                from index.generation.llm import load_chat_model
 
                 model = load_chat_model(self.settings)
                 self._answerer = GenerativeAnswerer(self.settings, retriever, model)
@@ -83,7 +83,7 @@ class App:
         answerer = self.answerer()
         if self.settings.llm == "none":
             return answerer.ask(question, conversation=conversation, filters=filters)
-        from index.generate import GenerativeAnswerer
+        from index.generation.generate import GenerativeAnswerer
 
         assert isinstance(answerer, GenerativeAnswerer)
         return answerer.generate(question, conversation=conversation, filters=filters)
@@ -172,7 +172,7 @@ def add_command(app: App, files: tuple[Path, ...], as_json: bool) -> None:
     replaces it: that is how an article is corrected. The rest of the corpus is kept.
     """
     from bot.terminal import render_summary
-    from index.intake import Intake, add_file
+    from index.ingest.intake import Intake, add_file
 
     max_bytes = int(app.settings.max_file_mib * 2**20)
     added: list[Intake] = []
@@ -327,7 +327,7 @@ def chat_command(
 
     From a pipe, each line is the next turn of one conversation.
     """
-    from index.conversation import Conversation
+    from index.answer.conversation import Conversation
 
     conversation = Conversation(max_turns=app.settings.conversation_turns)
     filters = _filters(source, since, until)
@@ -463,7 +463,7 @@ def eval_command(
     ranking weights and the "not in the corpus" threshold were chosen.
     """
     from bot.terminal import render_eval
-    from index.evaluation import (
+    from index.measure.evaluation import (
         REPORTED_MODES,
         check_report_dependencies,
         choose_questions,
@@ -526,8 +526,8 @@ def _tune(answerer: Answerer, questions: list[Any], as_json: bool) -> None:
     """Search the hybrid ranking weights on the tuning split and print the best ones."""
     from dataclasses import asdict
 
-    from index.evaluation import tune_ranking
-    from index.retrieve import DEFAULT_WEIGHTS, rank
+    from index.measure.evaluation import tune_ranking
+    from index.search.retriever import DEFAULT_WEIGHTS, rank
 
     retriever = answerer.retriever
     best, figures, log = tune_ranking(
@@ -547,8 +547,8 @@ def _tune(answerer: Answerer, questions: list[Any], as_json: bool) -> None:
 
 def _calibrate(settings: Settings, dataset: Any, questions: list[Any], as_json: bool) -> None:
     """Choose the evidence weights and threshold that tell indexed from off-topic questions."""
-    from index.answer import EVIDENCE, EvidenceWeights, evidence_score
-    from index.evaluation import calibrate_evidence, half_of_articles
+    from index.answer.extractive import EVIDENCE, EvidenceWeights, evidence_score
+    from index.measure.evaluation import calibrate_evidence, half_of_articles
 
     half, half_ids = half_of_articles(dataset.corpus)
     half_app = App(_eval_settings(settings, f"{dataset.name}-half"))
@@ -663,7 +663,7 @@ def bench_command(app: App, dataset_dir: Path, articles: int, as_json: bool) -> 
     there, so a rerun takes minutes.
     """
     from bot.terminal import render_bench
-    from index.bench import AskCommand, run_bench
+    from index.measure.bench import AskCommand, run_bench
 
     command = AskCommand(
         argv=(str(Path(sys.executable).with_name("newsbot")),), environment=dict(os.environ)

@@ -38,9 +38,9 @@ from index.models import Answer, IndexProgress, IndexSummary, SearchFilters
 if TYPE_CHECKING:
     from bot.feedback import FeedbackStore
     from bot.settings import BotSettings
-    from index.answer import Answerer
-    from index.conversation import Conversation
-    from index.store import Store
+    from index.answer.conversation import Conversation
+    from index.answer.extractive import Answerer
+    from index.storage.store import Store
 
 log = logging.getLogger(__name__)
 

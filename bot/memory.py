@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from index.conversation import Conversation
+from index.answer.conversation import Conversation
 
 ConversationKey = tuple[int, int]  # (thread or DM channel id, user id)
 

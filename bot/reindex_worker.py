@@ -3,11 +3,11 @@
 Measured on the 2-core target: importing torch and sentence-transformers and loading the
 model in a worker *thread* of the bot stalled its event loop eight times in eight seconds,
 for up to 280 ms each (the import holds the GIL). In a child process nothing of it touches
-the bot: the child runs the core's :class:`~index.ingest.Indexer` exactly as `newsbot index`
-would (the same lock, the same atomic publication of a new generation, which the bot's
-retriever picks up), sends its progress back through a queue, and exits, returning the
-model's memory. A child killed half-way leaves the previous index serving, like a killed
-`newsbot index`.
+the bot: the child runs the core's :class:`~index.ingest.pipeline.Indexer` exactly as
+`newsbot index` would (the same lock, the same atomic publication of a new generation,
+which the bot's retriever picks up), sends its progress back through a queue, and exits,
+returning the model's memory. A child killed half-way leaves the previous index serving,
+like a killed `newsbot index`.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def _reindex(settings: Settings, paths: list[Path] | None, messages: Any, log_le
     logging.basicConfig(
         level=log_level, format="%(asctime)s %(levelname)s %(name)s[reindex]: %(message)s"
     )
-    from index.embedding import load_document_embedder
-    from index.ingest import Indexer
-    from index.store import Store
+    from index.embedding.model import load_document_embedder
+    from index.ingest.pipeline import Indexer
+    from index.storage.store import Store
 
     indexer = Indexer(settings, Store(settings), lambda: load_document_embedder(settings))
     try:

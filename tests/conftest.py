@@ -44,7 +44,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def document_embedder() -> Any:
-    from index.embedding import load_document_embedder
+    from index.embedding.model import load_document_embedder
     from index.settings import Settings
 
     return load_document_embedder(Settings())
@@ -52,15 +52,15 @@ def document_embedder() -> Any:
 
 @pytest.fixture(scope="session")
 def query_embedder() -> Any:
-    from index.embedding import load_query_embedder
+    from index.embedding.model import load_query_embedder
 
     return load_query_embedder()
 
 
 @pytest.fixture
 def make_indexer(document_embedder: Any) -> Callable[..., Any]:
-    from index.ingest import Indexer
-    from index.store import Store
+    from index.ingest.pipeline import Indexer
+    from index.storage.store import Store
 
     def make(settings: Any, embedder: Any = None) -> Any:
         return Indexer(settings, Store(settings), lambda: embedder or document_embedder)
@@ -70,9 +70,9 @@ def make_indexer(document_embedder: Any) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_answerer(query_embedder: Any) -> Callable[..., Any]:
-    from index.answer import Answerer
-    from index.retrieve import Retriever
-    from index.store import Store
+    from index.answer.extractive import Answerer
+    from index.search.retriever import Retriever
+    from index.storage.store import Store
 
     def make(settings: Any) -> Any:
         return Answerer(settings, Retriever(Store(settings), query_embedder))

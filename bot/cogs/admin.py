@@ -30,7 +30,7 @@ from index.models import IndexProgress
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
-    from index.intake import Intake
+    from index.ingest.intake import Intake
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class AdminCog(commands.Cog):
 
     async def _take_in(self, file: discord.Attachment) -> Intake | str:
         """The attachment put in the corpus folder, or why it was not (for the admin)."""
-        from index.intake import add_file
+        from index.ingest.intake import add_file
 
         limit = int(self.bot.settings.max_file_mib * 2**20)
         if file.size > limit:

@@ -34,8 +34,8 @@ from index.models import Answer, SearchFilters
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
-    from index.conversation import Conversation
-    from index.generate import GenerativeAnswerer
+    from index.answer.conversation import Conversation
+    from index.generation.generate import GenerativeAnswerer
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class AskCog(commands.Cog):
         self.bot = bot
         self._generator: GenerativeAnswerer | None = None
         if bot.settings.llm != "none":
-            from index.generate import GenerativeAnswerer
+            from index.generation.generate import GenerativeAnswerer
 
             if isinstance(bot.answerer, GenerativeAnswerer):
                 self._generator = bot.answerer

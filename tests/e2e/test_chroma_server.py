@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from index import lease
 from index.errors import ReindexInProgressError
+from index.storage import lease
 from tests.conftest import SEED_ARTICLE
 
 pytestmark = pytest.mark.e2e
@@ -170,7 +170,7 @@ def test_index_ask_and_incremental_reindex_through_a_chroma_server(
 def stores(tmp_path: Path, chroma_port: int) -> Callable[[str], Any]:
     """A Store as one machine (its own data directory) opens the shared server."""
     from index.settings import Settings
-    from index.store import Store
+    from index.storage.store import Store
 
     def on(name: str) -> Store:
         return Store(

@@ -28,12 +28,12 @@ import pytest
 from bot.discord_bot import NewsBot, run
 from bot.feedback import FeedbackStore
 from bot.settings import BotSettings
-from index.answer import Answerer
-from index.conversation import Conversation
+from index.answer.conversation import Conversation
+from index.answer.extractive import Answerer
 from index.errors import ConfigurationError
-from index.ingest import Indexer
-from index.retrieve import Retriever
-from index.store import Store
+from index.ingest.pipeline import Indexer
+from index.search.retriever import Retriever
+from index.storage.store import Store
 from tests.e2e.bot_corpus import LONG_QUESTION, write_corpus
 from tests.e2e.discord_double import DiscordDouble, Intents
 

@@ -25,9 +25,9 @@ MODES = ("hybrid", "dense", "bm25")
 
 @pytest.fixture(scope="module")
 def storms(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> Any:
-    from index.ingest import Indexer
+    from index.ingest.pipeline import Indexer
     from index.settings import Settings
-    from index.store import Store
+    from index.storage.store import Store
 
     corpus = tmp_path_factory.mktemp("storms")
     for name, (source, day, month) in REPORTS.items():

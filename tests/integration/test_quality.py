@@ -20,9 +20,9 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> Any:
     """The bundled corpus indexed beside the 48 SQuAD v1.1 dev articles."""
-    from index.ingest import Indexer
+    from index.ingest.pipeline import Indexer
     from index.settings import Settings
-    from index.store import Store
+    from index.storage.store import Store
     from tests.conftest import REPO
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("crowded") / "data")
@@ -63,7 +63,7 @@ def test_a_source_filter_keeps_to_that_source(crowded: Any, make_answerer: Any) 
 
 
 def test_passages_are_verbatim_windows_of_their_articles(crowded: Any, make_answerer: Any) -> None:
-    from index.corpus import load_corpus
+    from index.ingest.corpus import load_corpus
 
     squad = SHARED_EVAL / "squad-v1.1-dev" / "corpus.json"
     bodies = {a.id: a.body for a in load_corpus([squad], max_file_bytes=2**25).articles}

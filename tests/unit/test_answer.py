@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from index.answer import NOT_COVERED, check_question, compose_answer
-from index.conversation import Conversation, ResolvedQuestion
+from index.answer.conversation import Conversation, ResolvedQuestion
+from index.answer.extractive import NOT_COVERED, check_question, compose_answer
 from index.errors import QuestionError
 from index.models import Passage
 from index.settings import Settings

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from llama_index.core.schema import Document, NodeRelationship, TextNode
 
-from index.bench import copy_record, percentile, perturbed_copy, recall_at
-from index.store import chroma_record, node_from_record
+from index.measure.bench import copy_record, percentile, perturbed_copy, recall_at
+from index.storage.store import chroma_record, node_from_record
 
 
 def test_percentile_interpolates_between_ranks() -> None:

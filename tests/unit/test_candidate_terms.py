@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import Stemmer
 
-from index.lexical import LexicalIndex
-from index.retrieve import Candidate, _candidate_terms
+from index.search.retriever import Candidate, _candidate_terms
+from index.storage.lexical import LexicalIndex
 
 BODY = (
     "Armenia and Azerbaijan held peace talks on Monday. Blinken hosted the foreign ministers. "

@@ -1,12 +1,12 @@
-"""How an article becomes sentence nodes with verbatim windows (index/chunking.py)."""
+"""How an article becomes sentence nodes with verbatim windows (index/ingest/chunking.py)."""
 
 from __future__ import annotations
 
 from llama_index.core.schema import Document
 
-from index.chunking import SentenceWindows
-from index.embedding import token_counts
-from index.ingest import embedded_texts
+from index.embedding.model import token_counts
+from index.ingest.chunking import SentenceWindows
+from index.ingest.pipeline import embedded_texts
 from index.models import Article
 from index.settings import Settings
 

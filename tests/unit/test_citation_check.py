@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from index.citation_check import check_answer, renumber, split_cited, supports
+from index.generation.citation_check import check_answer, renumber, split_cited, supports
 
 SOCHI = (
     "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "

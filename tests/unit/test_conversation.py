@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.conversation import Conversation, looks_like_follow_up, swap_place_or_time
+from index.answer.conversation import Conversation, looks_like_follow_up, swap_place_or_time
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import load_corpus
 from index.errors import CorpusError
+from index.ingest.corpus import load_corpus
 
 MIB = 2**20
 SHARED_SQUAD = Path(__file__).parents[3] / "shared" / "eval" / "squad-v1.1-dev" / "corpus.json"

@@ -1,4 +1,4 @@
-"""Putting article files in the corpus folder (index/intake.py)."""
+"""Putting article files in the corpus folder (index/ingest/intake.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import load_corpus
 from index.errors import CorpusError
-from index.intake import add_file
+from index.ingest.corpus import load_corpus
+from index.ingest.intake import add_file
 
 STORM = b"---\ntitle: Storm hits the coast\nsource: Wire\n---\n\nA storm hit the coast on Sunday.\n"
 LIMIT = 2**20

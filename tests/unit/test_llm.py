@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from index.errors import ConfigurationError, LLMUnavailableError
-from index.llm import Deadline, describe_failure, load_chat_model, stream_reply
+from index.generation.llm import Deadline, describe_failure, load_chat_model, stream_reply
 from index.settings import Settings
 
 

@@ -38,7 +38,7 @@ def test_memory_stays_bounded() -> None:
 
 
 def test_each_conversation_keeps_the_configured_turns() -> None:
-    from index.conversation import ResolvedQuestion
+    from index.answer.conversation import ResolvedQuestion
 
     conversation = ConversationMemory(max_conversations=1, max_turns=2).get(1, 1)
     for i in range(5):

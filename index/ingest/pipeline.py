@@ -3,7 +3,7 @@
 The work itself is llama-index's ``IngestionPipeline`` (sentence-aware splitting, embedding,
 Chroma upserts and deletes decided by the hashes in a persisted docstore). This module adds
 what the pipeline does not do: progress reports, a summary of what changed, a fast path
-that touches nothing when nothing changed, and atomic publication (see ``index/store.py``).
+that touches nothing when nothing changed, and atomic publication (see ``index/storage/store.py``).
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from llama_index.core.schema import Document, TransformComponent
 
-from index import lexical
-from index.chunking import SentenceWindows
-from index.corpus import load_corpus
-from index.embedding import MODEL_NAME
+from index.embedding.model import MODEL_NAME
 from index.errors import CorpusError, IndexingError, NewsbotError
+from index.ingest.chunking import SentenceWindows
+from index.ingest.corpus import load_corpus
 from index.models import Article, IndexProgress, IndexSummary, LoadFailure
+from index.storage import lexical
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -31,14 +31,14 @@ if TYPE_CHECKING:
     from llama_index.core.storage.docstore import SimpleDocumentStore
 
     from index.settings import Settings
-    from index.store import Generation, Store
+    from index.storage.store import Generation, Store
 
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[IndexProgress], None]
 
 # Metadata stored with every chunk, none of it embedded: only the sentence is (a headline
-# pulled the answering sentence's cosine down on the seed article; see index/chunking.py).
+# pulled the answering sentence's cosine down on the seed article; see index/ingest/chunking.py).
 _NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
 # Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
 _PIPELINE_VERSION = 3
@@ -60,7 +60,7 @@ class _Plan:
 
 
 class Indexer:
-    """Runs re-indexes of a corpus into a :class:`~index.store.Store`."""
+    """Runs re-indexes of a corpus into a :class:`~index.storage.store.Store`."""
 
     def __init__(
         self,
@@ -266,7 +266,7 @@ def docstore_from_collection(collection: Collection) -> SimpleDocumentStore:
     """
     from llama_index.core.storage.docstore import SimpleDocumentStore
 
-    from index.store import node_from_record
+    from index.storage.store import node_from_record
 
     found: dict[str, tuple[str, dict[str, Any], list[tuple[int, int, str]]]] = {}
     offset = 0

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index import lease
 from index.errors import ReindexInProgressError, StoreError
 from index.models import IndexStats
+from index.storage import lease
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -302,7 +302,7 @@ class Store:
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
         """One re-index at a time: per data directory (a lock file, released if the process
-        dies) and, against a Chroma server, per server (a lease in Chroma, index/lease.py).
+        dies) and, against a Chroma server, per server (a lease in Chroma, index/storage/lease.py).
 
         Raises:
             ReindexInProgressError: Another re-index holds the lock or the lease.

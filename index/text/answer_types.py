@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from index.terms import words
+from index.text.terms import words
 
 
 class AnswerType(Enum):

@@ -1,11 +1,11 @@
 """Generative answers: a language model writes the answer from the retrieved passages only.
 
 Retrieval, and the decision whether the corpus covers the question, are the extractive
-:class:`~index.answer.Answerer`'s, unchanged: when the evidence is below the threshold the
-bot declines and the model is never called. Otherwise a follow-up is first condensed into a
-standalone question (``index/condense.py``), then the model is given that question and the
-retrieved passages, numbered, and nothing else: no settings, no other conversation. Its
-answer is checked sentence by sentence (``index/citation_check.py``) before anyone sees it,
+:class:`~index.answer.extractive.Answerer`'s, unchanged: when the evidence is below the
+threshold the bot declines and the model is never called. Otherwise a follow-up is first
+condensed into a standalone question (``condense.py``), then the model is given that question
+and the retrieved passages, numbered, and nothing else: no settings, no other conversation.
+Its answer is checked sentence by sentence (``citation_check.py``) before anyone sees it,
 while it streams and at the end. If the model fails (timeout, refused, rate-limited,
 garbled) or nothing it wrote can be verified, the extractive answer is given, with a note.
 """
@@ -18,16 +18,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from index.answer import Answerer, cite_passage, remember_turn
-from index.citation_check import check_answer, renumber
-from index.condense import condense
+from index.answer.extractive import Answerer, cite_passage, remember_turn
 from index.errors import LLMUnavailableError
-from index.llm import ChatModel, Deadline, Message, stream_reply
+from index.generation.citation_check import check_answer, renumber
+from index.generation.condense import condense
+from index.generation.llm import ChatModel, Deadline, Message, stream_reply
 from index.models import Answer, Passage, SearchFilters
 
 if TYPE_CHECKING:
-    from index.conversation import Conversation, ResolvedQuestion
-    from index.retrieve import Retriever
+    from index.answer.conversation import Conversation, ResolvedQuestion
+    from index.search.retriever import Retriever
     from index.settings import Settings
 
 log = logging.getLogger(__name__)

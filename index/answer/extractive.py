@@ -20,16 +20,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from index.answer_types import AnswerType, expected_type, offers
-from index.conversation import Conversation, ResolvedQuestion
+from index.answer.conversation import Conversation, ResolvedQuestion
+from index.answer.short_answer import short_answer
 from index.errors import QuestionError
 from index.models import Answer, Citation, Passage, SearchFilters
-from index.sentences import sentence_spans
-from index.short_answer import short_answer
-from index.terms import content_terms
+from index.text.answer_types import AnswerType, expected_type, offers
+from index.text.sentences import sentence_spans
+from index.text.terms import content_terms
 
 if TYPE_CHECKING:
-    from index.retrieve import Mode, Retriever
+    from index.search.retriever import Mode, Retriever
     from index.settings import Settings
 
 

@@ -25,7 +25,7 @@ from llama_index.core.bridge.pydantic import PrivateAttr
 if TYPE_CHECKING:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    from index.minilm import MiniLMEncoder
+    from index.embedding.minilm import MiniLMEncoder
     from index.settings import Settings
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
@@ -179,7 +179,7 @@ class QueryEmbedding(BaseEmbedding):
 
 def load_query_embedder() -> QueryEmbedding:
     """The question-time embedder: same model, no torch."""
-    from index.minilm import MiniLMEncoder
+    from index.embedding.minilm import MiniLMEncoder
 
     return QueryEmbedding(MiniLMEncoder.from_path(model_dir()))
 

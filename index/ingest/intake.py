@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
-from index.corpus import SUPPORTED_SUFFIXES, load_corpus
 from index.errors import CorpusError
+from index.ingest.corpus import SUPPORTED_SUFFIXES, load_corpus
 from index.models import LoadFailure
 
 

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.sentences import sentence_spans
-from index.terms import STOP_WORDS, content_terms, stem, words
+from index.text.sentences import sentence_spans
+from index.text.terms import STOP_WORDS, content_terms, stem, words
 
 # Share of a sentence's content words that its cited passages must hold. Below it, the
 # sentence says something the passages do not (a paraphrase keeps most nouns and verbs;
@@ -36,7 +36,7 @@ MIN_SUPPORT = 0.6
 _MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
 _LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
 _NUMBER = re.compile(r"\d")
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # as index.terms splits words
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # as index.text.terms splits words
 
 
 @dataclass(frozen=True, slots=True)

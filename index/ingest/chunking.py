@@ -45,8 +45,8 @@ from llama_index.core.node_parser import SentenceWindowNodeParser
 from llama_index.core.node_parser.node_utils import build_nodes_from_splits
 from llama_index.core.schema import BaseNode, Document
 
-from index.embedding import token_counts, token_offsets
-from index.sentences import sentence_spans
+from index.embedding.model import token_counts, token_offsets
+from index.text.sentences import sentence_spans
 
 WINDOW_KEYS = ["window", "window_start", "window_end"]
 

@@ -3,7 +3,7 @@
 "where did he host them?" means nothing to a model that has not seen the conversation; the
 condense step asks the model to rewrite it with the names it refers to, using only the
 turns of the conversation it belongs to (each Discord thread, DM or terminal session has its
-own :class:`~index.conversation.Conversation`).
+own :class:`~index.answer.conversation.Conversation`).
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from index.llm import ChatModel, Deadline, Message, stream_reply
+from index.generation.llm import ChatModel, Deadline, Message, stream_reply
 
 if TYPE_CHECKING:
-    from index.conversation import Turn
+    from index.answer.conversation import Turn
 
 # Earlier answers are cut to this many characters in the prompt: the names a follow-up
 # refers to are in the first sentences.

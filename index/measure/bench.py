@@ -198,9 +198,9 @@ def run_bench(
     Raises:
         CorpusError: The dataset cannot be read.
     """
-    from index.corpus import load_corpus
-    from index.embedding import resolve_precision
-    from index.ingest import embedded_texts
+    from index.embedding.model import resolve_precision
+    from index.ingest.corpus import load_corpus
+    from index.ingest.pipeline import embedded_texts
 
     precision = resolve_precision(settings.embed_precision)
     root = settings.data_dir / "bench"
@@ -334,10 +334,10 @@ def measure_raw(settings: Settings, texts: Sequence[str]) -> tuple[float, float]
 
     Two figures: sentence-transformers ``encode`` on all the texts (the baseline the
     targets are set against), and the same model fed the batches newsbot's indexer cuts
-    (:func:`~index.embedding.encode_by_token_length`): the gap between this one and the
+    (:func:`~index.embedding.model.encode_by_token_length`): the gap between this one and the
     full index run is newsbot's own overhead, the gap between the two the batching's gain.
     """
-    from index.embedding import encode_by_token_length, load_sentence_transformer
+    from index.embedding.model import encode_by_token_length, load_sentence_transformer
 
     model = load_sentence_transformer(settings)
     batch = settings.embed_batch_size
@@ -353,9 +353,9 @@ def measure_raw(settings: Settings, texts: Sequence[str]) -> tuple[float, float]
 
 def measure_ingest(settings: Settings, corpus_path: Path) -> tuple[Any, Any]:
     """A full `newsbot index` run into an empty store, then a re-index of the unchanged corpus."""
-    from index.embedding import load_document_embedder
-    from index.ingest import Indexer
-    from index.store import Store
+    from index.embedding.model import load_document_embedder
+    from index.ingest.pipeline import Indexer
+    from index.storage.store import Store
 
     _reset(settings)
     store = Store(settings)
@@ -372,14 +372,14 @@ def measure_naive(settings: Settings, articles: Sequence[Article]) -> tuple[floa
     would call OpenAI); the splitter, batch size, metadata handling and in-memory store are
     the library's defaults.
     """
-    from index.embedding import load_sentence_transformer
+    from index.embedding.model import load_sentence_transformer
 
     load_sentence_transformer(settings)  # imports done, as for the other measurements
     started = time.perf_counter()
     from llama_index.core import Document, VectorStoreIndex
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
-    from index.embedding import model_dir, precision_kwargs
+    from index.embedding.model import model_dir, precision_kwargs
 
     embed_model = HuggingFaceEmbedding(
         model_name=str(model_dir()), device="cpu", **precision_kwargs(settings)
@@ -404,9 +404,9 @@ def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> fl
 
     A store built earlier from the same source records is reused (0 seconds).
     """
-    from index import lexical
-    from index.embedding import MODEL_NAME
-    from index.store import Store, documents_of
+    from index.embedding.model import MODEL_NAME
+    from index.storage import lexical
+    from index.storage.store import Store, documents_of
 
     page = source.get(include=["embeddings", "documents", "metadatas"])
     ids = list(page["ids"])
@@ -495,7 +495,7 @@ def _scale_fingerprint(ids: list[str], vectors: np.ndarray, size: int) -> str:
 
 
 def _active_collection(settings: Settings) -> Collection:
-    from index.store import Store
+    from index.storage.store import Store
 
     store = Store(settings)
     active = store.active()
@@ -506,7 +506,7 @@ def _active_collection(settings: Settings) -> Collection:
 
 def _reset(settings: Settings) -> None:
     """Remove a bench store entirely: its collections and its local files."""
-    from index.store import Store
+    from index.storage.store import Store
 
     store = Store(settings)
     prefix = settings.collection
@@ -523,10 +523,10 @@ def _reset(settings: Settings) -> None:
 
 def measure_latency(settings: Settings, questions: Sequence[str]) -> dict[str, float]:
     """Warm latency of ``Answerer.ask`` (retrieve + answer), as the bot calls it, in ms."""
-    from index.answer import Answerer
-    from index.embedding import load_query_embedder
-    from index.retrieve import Retriever
-    from index.store import Store
+    from index.answer.extractive import Answerer
+    from index.embedding.model import load_query_embedder
+    from index.search.retriever import Retriever
+    from index.storage.store import Store
 
     answerer = Answerer(settings, Retriever(Store(settings), load_query_embedder()))
     started = time.perf_counter()
@@ -551,9 +551,9 @@ def measure_latency(settings: Settings, questions: Sequence[str]) -> dict[str, f
 
 def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
     """Recall@40 of Chroma's HNSW search against exact search, and its query time, per ef."""
-    from index.embedding import load_query_embedder
-    from index.retrieve import CANDIDATES
-    from index.store import HNSW_SEARCH_EF, Store
+    from index.embedding.model import load_query_embedder
+    from index.search.retriever import CANDIDATES
+    from index.storage.store import HNSW_SEARCH_EF, Store
 
     store = Store(settings)
     active = store.active()
@@ -600,7 +600,7 @@ def _with_ef_search(settings: Settings, collection: Collection, ef: int) -> Coll
     """The collection reopened with HNSW search breadth ``ef``."""
     from chromadb.api.client import SharedSystemClient
 
-    from index.store import Store
+    from index.storage.store import Store
 
     collection.modify(configuration={"hnsw": {"ef_search": ef}})
     # An embedded client keeps the loaded index with its old ef (measured: identical recall

@@ -102,7 +102,7 @@ def build(collection: Collection, directory: Path) -> bool:
     """
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    from index.store import documents_of, node_from_record
+    from index.storage.store import documents_of, node_from_record
 
     BM25Retriever = _bm25_retriever_class()  # noqa: N806 - a class
 

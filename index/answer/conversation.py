@@ -17,7 +17,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass
 
-from index.terms import STOP_WORDS, words
+from index.text.terms import STOP_WORDS, words
 
 # Pronouns that point back. "that" and "this" are left out: they are as often relative
 # pronouns or determiners ("the summit that Putin hosted") in questions that stand alone.

@@ -18,9 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from index.answer import EvidenceWeights, evidence_score
+from index.answer.extractive import EvidenceWeights, evidence_score
 from index.errors import ConfigurationError, CorpusError
-from index.metrics import (
+from index.measure.metrics import (
     Gold,
     Retrieved,
     abstention,
@@ -31,7 +31,7 @@ from index.metrics import (
 )
 from index.models import Answer, Passage
 
-# Reported name -> retrieval mode of index/retrieve.py.
+# Reported name -> retrieval mode of index/search/retriever.py.
 REPORTED_MODES = {"default": "hybrid", "dense": "dense", "bm25": "bm25"}
 
 

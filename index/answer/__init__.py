@@ -1,0 +1,1 @@
+"""Composing the cited answer, its short answer, and following a conversation."""

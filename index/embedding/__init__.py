@@ -1,0 +1,1 @@
+"""The embedding model: sentence-transformers for documents, a numpy copy for questions."""

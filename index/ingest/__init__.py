@@ -1,0 +1,1 @@
+"""Reading articles (corpus files, intake), cutting them into sentence nodes, the re-index run."""

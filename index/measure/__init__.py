@@ -1,0 +1,1 @@
+"""What `newsbot eval` and `newsbot bench` measure: quality, tuning, calibration, speed."""

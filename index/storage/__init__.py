@@ -1,0 +1,1 @@
+"""Where the index lives: Chroma generations, the BM25 index, the re-index lease."""

@@ -1,0 +1,1 @@
+"""Language shared by every step: sentences, words and stems, answer kinds, dates."""
