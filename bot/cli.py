@@ -527,14 +527,14 @@ def _tune(answerer: Answerer, questions: list[Any], as_json: bool) -> None:
     from dataclasses import asdict
 
     from index.measure.evaluation import tune_ranking
-    from index.search.retriever import DEFAULT_WEIGHTS, rank
+    from index.search.ranking import RankingWeights, rank
 
     retriever = answerer.retriever
     best, figures, log = tune_ranking(
         questions,
         lambda q: retriever.candidates(q),
         lambda pool, weights: rank(pool, "hybrid", weights),
-        DEFAULT_WEIGHTS,
+        RankingWeights(),
     )
     if as_json:
         click.echo(json.dumps({"questions": len(questions), "weights": asdict(best), **figures}))

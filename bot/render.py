@@ -23,6 +23,8 @@ import discord
 from discord.utils import escape_markdown
 
 from index.models import Answer, Citation, IndexProgress, IndexStats, IndexSummary
+from index.text.citations import split_cited
+from index.text.sentences import sentence_spans
 
 CONTENT_LIMIT = 2000
 EMBED_TITLE_LIMIT = 256
@@ -47,7 +49,6 @@ _NOT_FOUND_COLOUR = discord.Colour.light_grey()
 # Spans a split must never cut: a Markdown link, a bare URL, a citation marker together
 # with the space before it (so "[2]" stays with the sentence it supports).
 _UNBREAKABLE = re.compile(r"\\?\[[^\]\n]*\\?\]\([^)\s]*\)|<?https?://[^\s>]+>?|[ \t]*\[\d+\]")
-_MARKER = re.compile(r"\[(\d+)\]")
 _SENTENCE_END = tuple('.!?…"”’)]')
 
 
@@ -224,31 +225,20 @@ def _quote(citation: Citation, answer_text: str, limit: int) -> str:
     return ""
 
 
-_PASSAGE_SENTENCE = re.compile(r"(?:^|(?<=[.!?][\"”’)]) |(?<=[.!?]) )(?=\S)")
-
-
 def _closest_sentence(passage: str, sentence: str) -> int:
     """Offset in ``passage`` of the sentence sharing most words with ``sentence``."""
     wanted = set(re.findall(r"\w+", sentence.lower()))
-    starts = [m.end() for m in _PASSAGE_SENTENCE.finditer(passage)] or [0]
-    ends = [*starts[1:], len(passage)]
+    spans = sentence_spans(passage) or [(0, len(passage))]
 
     def shared(span: tuple[int, int]) -> int:
         return len(wanted & set(re.findall(r"\w+", passage[span[0] : span[1]].lower())))
 
-    return max(zip(starts, ends, strict=True), key=shared)[0]
+    return max(spans, key=shared)[0]
 
 
 def _cited_sentences(answer_text: str, n: int) -> list[str]:
-    """Sentences of ``answer_text`` followed by the marker ``[n]``."""
-    sentences = []
-    position = 0
-    for match in _MARKER.finditer(answer_text):
-        sentence = answer_text[position : match.start()].strip()
-        if int(match.group(1)) == n and sentence:
-            sentences.append(sentence)
-        position = match.end()
-    return sentences
+    """Sentences of ``answer_text`` that cite ``[n]``."""
+    return [sentence for sentence, numbers in split_cited(answer_text) if n in numbers]
 
 
 def _markdown_link(label: str, url: str) -> str:

@@ -18,6 +18,11 @@ class Article:
     url: str = ""
     path: str = ""  # where it was read from, relative to the corpus folder's parent
 
+    @property
+    def published_day(self) -> int:
+        """The publication date as the number YYYYMMDD (0 when undated), for range filters."""
+        return day_number(self.published_at) if self.published_at else 0
+
 
 @dataclass(frozen=True, slots=True)
 class LoadFailure:
@@ -172,3 +177,16 @@ class SearchFilters:
 
     def __bool__(self) -> bool:
         return bool(self.source or self.since or self.until)
+
+    @property
+    def since_day(self) -> int | None:
+        return day_number(self.since) if self.since else None
+
+    @property
+    def until_day(self) -> int | None:
+        return day_number(self.until) if self.until else None
+
+
+def day_number(iso_date: str) -> int:
+    """YYYY-MM-DD as the number YYYYMMDD: how dates are stored in Chroma to be compared."""
+    return int(iso_date.replace("-", "")[:8])

@@ -15,7 +15,6 @@ about held-out articles (README, "Not in the corpus").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from index.answer.short_answer import short_answer
 from index.errors import QuestionError
 from index.models import Answer, Citation, Passage, SearchFilters
 from index.text.answer_types import AnswerType, expected_type, offers
+from index.text.citations import remove_markers
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
 
@@ -59,7 +59,6 @@ _FOCUS_WEIGHT = 2.0
 _NEAREST_ARTICLES = 3
 
 NOT_COVERED = "The indexed articles do not seem to cover this question."
-_MARKER = re.compile(r" ?\[\d+\]")
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
 # "where", a date for "when", ...).
 _ANSWER_TYPE_BONUS = 0.1
@@ -175,7 +174,7 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
     """Record the turn: its answer's text (markers removed) and the articles it cited."""
     if answer.found:
         cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
-        conversation.record(resolved, _MARKER.sub("", answer.answer), cited)
+        conversation.record(resolved, remove_markers(answer.answer), cited)
     else:
         conversation.record(resolved, "", ())
 

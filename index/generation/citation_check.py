@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from index.text.sentences import sentence_spans
+from index.text.citations import split_cited
 from index.text.terms import STOP_WORDS, content_terms, stem, words
 
 # Share of a sentence's content words that its cited passages must hold. Below it, the
@@ -32,9 +32,6 @@ from index.text.terms import STOP_WORDS, content_terms, stem, words
 # stemming absorbs inflections).
 MIN_SUPPORT = 0.6
 
-# "[2]", "[1, 3]", "[1][2]", "[1] [2]" (the forms models write).
-_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\]")
-_LEADING_MARKERS = re.compile(r"^(?:\s*\[\s*\d+(?:\s*,\s*\d+)*\s*\])+")
 _NUMBER = re.compile(r"\d")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")  # as index.text.terms splits words
 
@@ -53,37 +50,6 @@ class CheckedAnswer:
 
     sentences: tuple[CheckedSentence, ...]
     dropped: int
-
-
-def split_cited(text: str) -> list[tuple[str, list[int]]]:
-    """The sentences of ``text``, each with the numbers it cites, markers removed.
-
-    Markers written after the full stop ("... force. [1] The ...") belong to the sentence
-    before them.
-    """
-    pieces: list[tuple[str, list[int]]] = []
-    for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        leading = _LEADING_MARKERS.match(sentence)
-        if leading and pieces:
-            pieces[-1][1].extend(_numbers(leading.group()))
-            sentence = sentence[leading.end() :]
-        numbers = _numbers(sentence)
-        stripped = _tidy(_MARKERS.sub("", sentence))
-        if stripped:
-            pieces.append((stripped, numbers))
-        elif pieces:
-            pieces[-1][1].extend(numbers)
-    return pieces
-
-
-def _numbers(text: str) -> list[int]:
-    return [int(n) for marker in _MARKERS.findall(text) for n in re.findall(r"\d+", marker)]
-
-
-def _tidy(sentence: str) -> str:
-    """Spaces left before punctuation by a removed marker ("force [1]." -> "force.")."""
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(sentence.split())).strip()
 
 
 def supports(sentence: str, passages: Sequence[str]) -> bool:

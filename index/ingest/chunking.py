@@ -46,9 +46,13 @@ from llama_index.core.node_parser.node_utils import build_nodes_from_splits
 from llama_index.core.schema import BaseNode, Document
 
 from index.embedding.model import token_counts, token_offsets
+from index.models import Article
 from index.text.sentences import sentence_spans
 
 WINDOW_KEYS = ["window", "window_start", "window_end"]
+# Metadata stored with every chunk, none of it embedded: only the sentence is (a headline
+# pulled the answering sentence's cosine down on the seed article; see above).
+NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
 
 
 def _sentence_id(position: int, article: BaseNode) -> str:
@@ -126,3 +130,21 @@ def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, in
         pieces.append((start + offsets[first][0], start + offsets[cut][1]))
         first = cut + 1
     return pieces
+
+
+def article_document(article: Article) -> Document:
+    """The llama-index document of an article: its body, with metadata that is not embedded."""
+    return Document(
+        id_=article.id,
+        text=article.body,
+        metadata={
+            "title": article.title,
+            "source": article.source,
+            "published_at": article.published_at or "",
+            "published_day": article.published_day,  # a number, for date-range filters
+            "url": article.url,
+            "path": article.path,
+        },
+        excluded_embed_metadata_keys=list(NOT_EMBEDDED),
+        excluded_llm_metadata_keys=list(NOT_EMBEDDED),
+    )

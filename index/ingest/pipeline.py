@@ -14,14 +14,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from llama_index.core.schema import Document, TransformComponent
 
 from index.embedding.model import MODEL_NAME
 from index.errors import CorpusError, IndexingError, NewsbotError
-from index.ingest.chunking import SentenceWindows
+from index.ingest.chunking import SentenceWindows, article_document
 from index.ingest.corpus import load_corpus
+from index.ingest.docstore import docstore_from_collection
 from index.models import Article, IndexProgress, IndexSummary, LoadFailure
 from index.storage import lexical
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from llama_index.core.base.embeddings.base import BaseEmbedding
     from llama_index.core.storage.docstore import SimpleDocumentStore
+    from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
     from index.settings import Settings
     from index.storage.store import Generation, Store
@@ -37,26 +39,46 @@ log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[IndexProgress], None]
 
-# Metadata stored with every chunk, none of it embedded: only the sentence is (a headline
-# pulled the answering sentence's cosine down on the seed article; see index/ingest/chunking.py).
-_NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
 # Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
 _PIPELINE_VERSION = 3
 # Articles embedded between two progress reports (about 150 chunks of news).
 _ARTICLES_PER_BATCH = 16
-_RECORDS_PER_PAGE = 5000
 
 
 @dataclass(frozen=True, slots=True)
 class _Plan:
+    """Which articles a run adds, updates, keeps and removes."""
+
     added: list[str]
     updated: list[str]
     unchanged: list[str]
     removed: list[str]
+    failures: tuple[LoadFailure, ...]
+    reusable: bool  # the live generation was made the same way: unchanged chunks are kept
 
     @property
     def changes_anything(self) -> bool:
         return bool(self.added or self.updated or self.removed)
+
+    def counts(self) -> dict[str, int]:
+        return dict(
+            added=len(self.added),
+            updated=len(self.updated),
+            removed=len(self.removed),
+            failed=len(self.failures),
+        )
+
+    def summary(self, chunks_embedded: int, started: float) -> IndexSummary:
+        # Without a reusable generation every article is embedded again: all are "updated".
+        return IndexSummary(
+            added=len(self.added),
+            updated=len(self.updated) + (0 if self.reusable else len(self.unchanged)),
+            unchanged=len(self.unchanged) if self.reusable else 0,
+            removed=len(self.removed),
+            failed=self.failures,
+            chunks_embedded=chunks_embedded,
+            seconds=time.perf_counter() - started,
+        )
 
 
 class Indexer:
@@ -129,7 +151,6 @@ class Indexer:
         progress: ProgressCallback | None,
         started: float,
     ) -> IndexSummary:
-        from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
         from llama_index.core.storage.docstore import SimpleDocumentStore
 
         store = self._store
@@ -137,47 +158,40 @@ class Indexer:
         active = store.active()
         previous = self._load_docstore(active)
         reusable = active is not None and active.fingerprint == self.fingerprint()
-        documents = [_to_document(a) for a in articles]
+        documents = [article_document(a) for a in articles]
         documents += _kept_from_failed_files(previous, documents, failures)
-        plan = _plan(previous, documents)
-
-        def summary(chunks_embedded: int) -> IndexSummary:
-            return IndexSummary(
-                added=len(plan.added),
-                updated=len(plan.updated) + (0 if reusable else len(plan.unchanged)),
-                unchanged=len(plan.unchanged) if reusable else 0,
-                removed=len(plan.removed),
-                failed=tuple(failures),
-                chunks_embedded=chunks_embedded,
-                seconds=time.perf_counter() - started,
-            )
-
+        plan = _plan(previous, documents, reusable=reusable, failures=failures)
         if reusable and not plan.changes_anything:
-            return summary(0)
+            return plan.summary(0, started)
 
         generation, collection = store.create_generation(after=active)
         docstore: SimpleDocumentStore = previous if reusable else SimpleDocumentStore()
         if reusable:
             assert active is not None
             store.copy_chunks(store.collection(active), collection, set(plan.unchanged))
-
         changed = set(plan.added) | set(plan.updated)
         to_embed = [d for d in documents if d.id_ in changed or not reusable]
-        report = _ProgressReporter(
-            progress,
-            total=len(to_embed),
-            counts=dict(
-                added=len(plan.added),
-                updated=len(plan.updated),
-                removed=len(plan.removed),
-                failed=len(failures),
-            ),
-        )
         vector_store = store.vector_store(collection)
+        report = _ProgressReporter(progress, total=len(to_embed), counts=plan.counts())
+        chunks_embedded = self._embed(to_embed, vector_store, docstore, report)
+        _delete_removed(documents, vector_store, docstore)
+        self._publish(generation, collection, docstore, articles=len(documents))
+        return plan.summary(chunks_embedded, started)
+
+    def _embed(
+        self,
+        documents: list[Document],
+        vector_store: BasePydanticVectorStore,
+        docstore: SimpleDocumentStore,
+        report: _ProgressReporter,
+    ) -> int:
+        """Split, embed and store ``documents``; the number of chunks embedded."""
+        from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
+
         # Articles go through the pipeline a batch at a time: progress can be reported and
         # only one batch of vectors is held in memory.
         upserts = IngestionPipeline(
-            transformations=[self._splitter(), self._embedder_or_load()] if to_embed else [],
+            transformations=[self._splitter(), self._embedder_or_load()] if documents else [],
             vector_store=vector_store,
             docstore=docstore,
             docstore_strategy=DocstoreStrategy.UPSERTS,
@@ -187,22 +201,22 @@ class Indexer:
         )
         chunks_embedded = 0
         report.update(0, 0)
-        for start in range(0, len(to_embed), _ARTICLES_PER_BATCH):
-            batch = to_embed[start : start + _ARTICLES_PER_BATCH]
+        for start in range(0, len(documents), _ARTICLES_PER_BATCH):
+            batch = documents[start : start + _ARTICLES_PER_BATCH]
             chunks_embedded += len(upserts.run(documents=batch))
             report.update(start + len(batch), chunks_embedded)
-        # Removed articles leave the docstore through the library's own bookkeeping: with
-        # every remaining article now up to date, this run embeds nothing and only deletes.
-        leftovers = IngestionPipeline(
-            transformations=[],
-            vector_store=vector_store,
-            docstore=docstore,
-            docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
-            disable_cache=True,
-        ).run(documents=documents)
-        if leftovers:
-            raise IndexingError("The index changed while it was being rebuilt; run it again.")
+        return chunks_embedded
 
+    def _publish(
+        self,
+        generation: Generation,
+        collection: Collection,
+        docstore: SimpleDocumentStore,
+        *,
+        articles: int,
+    ) -> None:
+        """Save the generation's BM25 index and docstore, make it live, drop the rest."""
+        store = self._store
         lexical.build(collection, store.lexical_dir(generation))
         docstore.persist(str(store.docstore_path(generation)))
         indexed_at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -210,7 +224,7 @@ class Indexer:
             generation,
             {
                 "fingerprint": self.fingerprint(),
-                "articles": len(documents),
+                "articles": articles,
                 "chunks": collection.count(),
                 "indexed_at": indexed_at,
                 "embedding_model": MODEL_NAME,
@@ -218,7 +232,6 @@ class Indexer:
         )
         store.drop_inactive()
         store.drop_local_files(keep=generation)
-        return summary(chunks_embedded)
 
     def _load_docstore(self, active: Generation | None) -> SimpleDocumentStore:
         from llama_index.core.storage.docstore import SimpleDocumentStore
@@ -252,87 +265,26 @@ def embedded_texts(settings: Settings, articles: Sequence[Article]) -> list[str]
     splitter = SentenceWindows.create(
         window_size=settings.window_sentences, max_sentence_tokens=settings.max_sentence_tokens
     )
-    nodes = splitter([_to_document(a) for a in articles])
+    nodes = splitter([article_document(a) for a in articles])
     return [node.get_content(metadata_mode=MetadataMode.EMBED) for node in nodes]
 
 
-def docstore_from_collection(collection: Collection) -> SimpleDocumentStore:
-    """The docstore of a generation, rebuilt from its Chroma records.
+def _delete_removed(
+    documents: list[Document], vector_store: BasePydanticVectorStore, docstore: SimpleDocumentStore
+) -> None:
+    """Remove the chunks of articles that are gone, through llama-index's own bookkeeping:
+    with every remaining article now up to date, this run embeds nothing and only deletes."""
+    from llama_index.core.ingestion import DocstoreStrategy, IngestionPipeline
 
-    Every stored chunk carries llama-index's link to its article (id, hash and metadata of
-    the article as it was indexed) and its window, cut verbatim from the article: so the
-    hashes that decide what to re-embed are exact, and an article's text is its windows
-    joined (only the text before the first and after the last sentence is lost).
-    """
-    from llama_index.core.storage.docstore import SimpleDocumentStore
-
-    from index.storage.store import node_from_record
-
-    found: dict[str, tuple[str, dict[str, Any], list[tuple[int, int, str]]]] = {}
-    offset = 0
-    while True:
-        page = collection.get(include=["metadatas"], limit=_RECORDS_PER_PAGE, offset=offset)
-        if not page["ids"]:
-            break
-        offset += len(page["ids"])
-        for record in page["metadatas"] or []:
-            chunk = node_from_record(record, None)
-            source = chunk.source_node
-            if source is None:
-                continue
-            entry = found.setdefault(
-                source.node_id, (source.hash or "", dict(source.metadata or {}), [])
-            )
-            window = str(chunk.metadata.get("window") or "")
-            start = int(chunk.metadata.get("window_start") or 0)
-            end = int(chunk.metadata.get("window_end") or start + len(window))
-            entry[2].append((start, end, window))
-    docstore = SimpleDocumentStore()
-    for article_id, (doc_hash, metadata, windows) in found.items():
-        document = Document(
-            id_=article_id,
-            text=_stitch(windows),
-            metadata=metadata,
-            excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
-            excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
-        )
-        docstore.add_documents([document])
-        docstore.set_document_hash(article_id, doc_hash)
-    return docstore
-
-
-def _stitch(windows: list[tuple[int, int, str]]) -> str:
-    """The article text covered by overlapping windows (start, end, text) of it."""
-    parts: list[str] = []
-    end: int | None = None
-    for start, stop, text in sorted(windows):
-        if end is None or start >= end:
-            if end is not None and start > end:
-                parts.append(" ")  # a gap between windows: only whitespace is lost there
-            parts.append(text)
-            end = stop
-        elif stop > end:
-            parts.append(text[end - start :])
-            end = stop
-    return "".join(parts)
-
-
-def _to_document(article: Article) -> Document:
-    day = int(article.published_at.replace("-", "")) if article.published_at else 0
-    return Document(
-        id_=article.id,
-        text=article.body,
-        metadata={
-            "title": article.title,
-            "source": article.source,
-            "published_at": article.published_at or "",
-            "published_day": day,  # YYYYMMDD as a number, for date-range filters in Chroma
-            "url": article.url,
-            "path": article.path,
-        },
-        excluded_embed_metadata_keys=list(_NOT_EMBEDDED),
-        excluded_llm_metadata_keys=list(_NOT_EMBEDDED),
-    )
+    leftovers = IngestionPipeline(
+        transformations=[],
+        vector_store=vector_store,
+        docstore=docstore,
+        docstore_strategy=DocstoreStrategy.UPSERTS_AND_DELETE,
+        disable_cache=True,
+    ).run(documents=documents)
+    if leftovers:
+        raise IndexingError("The index changed while it was being rebuilt; run it again.")
 
 
 def _document_hashes(docstore: SimpleDocumentStore) -> dict[str, str]:
@@ -355,9 +307,17 @@ def _kept_from_failed_files(
     return kept
 
 
-def _plan(previous: SimpleDocumentStore, documents: list[Document]) -> _Plan:
+def _plan(
+    previous: SimpleDocumentStore,
+    documents: list[Document],
+    *,
+    reusable: bool,
+    failures: list[LoadFailure],
+) -> _Plan:
     before = _document_hashes(previous)
-    plan = _Plan(added=[], updated=[], unchanged=[], removed=[])
+    plan = _Plan(
+        added=[], updated=[], unchanged=[], removed=[], failures=tuple(failures), reusable=reusable
+    )
     for doc in documents:
         old = before.get(doc.id_)
         if old is None:

@@ -406,7 +406,8 @@ def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> fl
     """
     from index.embedding.model import MODEL_NAME
     from index.storage import lexical
-    from index.storage.store import Store, documents_of
+    from index.storage.records import documents_of
+    from index.storage.store import Store
 
     page = source.get(include=["embeddings", "documents", "metadatas"])
     ids = list(page["ids"])
@@ -553,6 +554,7 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
     """Recall@40 of Chroma's HNSW search against exact search, and its query time, per ef."""
     from index.embedding.model import load_query_embedder
     from index.search.retriever import CANDIDATES
+    from index.storage.records import iter_pages
     from index.storage.store import HNSW_SEARCH_EF, Store
 
     store = Store(settings)
@@ -561,12 +563,7 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
     collection = store.collection(active)
     ids: list[str] = []
     chunks = []
-    offset = 0
-    while True:
-        page = collection.get(include=["embeddings"], limit=5000, offset=offset)
-        if not page["ids"]:
-            break
-        offset += len(page["ids"])
+    for page in iter_pages(collection, ["embeddings"]):
         ids += page["ids"]
         chunks.append(np.asarray(page["embeddings"], dtype=np.float32))
     matrix = np.concatenate(chunks)

@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.models import SearchFilters
-
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
     from llama_index.core.schema import BaseNode
@@ -27,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_PAGE = 5000
 # bm25s's own tokenisation (its default pattern and English stop words), to score sentences
 # with the same terms the index holds.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
@@ -65,19 +62,6 @@ class LexicalIndex:
         stems = list(self.retriever.stemmer.stemWords([lowered[a:b] for a, b in found]))
         return [a for a, _ in found], [b for _, b in found], stems
 
-    def mask(self, filters: SearchFilters | None) -> list[int] | None:
-        """Which records a filtered question may see (None: all)."""
-        if not filters:
-            return None
-        keep = np.ones(len(self.days), dtype=bool)
-        if filters.source:
-            keep &= self.sources == filters.source
-        if filters.since:
-            keep &= self.days >= _day(filters.since)
-        if filters.until:
-            keep &= (self.days > 0) & (self.days <= _day(filters.until))
-        return list(keep.astype(int).tolist())
-
 
 @cache
 def _stop_words() -> frozenset[str]:
@@ -102,17 +86,12 @@ def build(collection: Collection, directory: Path) -> bool:
     """
     from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    from index.storage.store import documents_of, node_from_record
+    from index.storage.records import documents_of, iter_pages, node_from_record
 
     BM25Retriever = _bm25_retriever_class()  # noqa: N806 - a class
 
     nodes: list[BaseNode] = []
-    offset = 0
-    while True:
-        page = collection.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
-        if not page["ids"]:
-            break
-        offset += len(page["ids"])
+    for page in iter_pages(collection, ["documents", "metadatas"]):
         for text, record in zip(documents_of(page), page["metadatas"] or [], strict=True):
             chunk = node_from_record(record, text)
             meta = chunk.metadata
@@ -182,7 +161,3 @@ def _wrap(retriever: BM25Retriever) -> LexicalIndex:
         days=np.array([int(r.get("published_day") or 0) for r in corpus], dtype=np.int64),
         idf=idf,
     )
-
-
-def _day(iso_date: str) -> int:
-    return int(iso_date.replace("-", "")[:8])

@@ -29,6 +29,7 @@ import numpy as np
 from index.errors import ReindexInProgressError, StoreError
 from index.models import IndexStats
 from index.storage import lease
+from index.storage.records import chroma_record, documents_of, iter_pages
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -48,47 +49,6 @@ log = logging.getLogger(__name__)
 # 8-14 ms whatever the ef: the search breadth is not what a question's 50 ms are spent on.
 HNSW_SEARCH_EF = 400
 _COPY_PAGE = 1000
-
-
-# What a chunk's Chroma record keeps outside llama-index's serialized node: the keys that
-# searches filter on (and `document_id`, by which llama-index deletes an article's chunks).
-FILTERED_KEYS = ("source", "published_day")
-
-
-def chroma_record(node: BaseNode) -> dict[str, Any]:
-    """The Chroma metadata stored for a chunk: llama-index's serialized node, text included,
-    plus the keys searches filter on.
-
-    llama-index's own ``ChromaVectorStore.add`` also copies every metadata field beside the
-    node (the nine-sentence window twice) and the text to Chroma's document column, which
-    Chroma indexes for full-text search newsbot never uses (BM25 has its own index). On the
-    1,502 chunks of `newsbot bench`, building and adding the library's records took
-    0.74-0.90 s, these 0.41-0.53 s (four runs each, side by side).
-    Read back, both give the same node: llama-index rebuilds nodes from the serialized one
-    (see :func:`node_from_record`).
-    """
-    from llama_index.core.vector_stores.utils import node_to_metadata_dict
-
-    full = node_to_metadata_dict(node, remove_text=False, flat_metadata=True)
-    record = {k: full[k] for k in ("_node_content", "_node_type")}
-    record["document_id"] = node.ref_doc_id or ""
-    record.update({k: node.metadata[k] for k in FILTERED_KEYS if k in node.metadata})
-    return record
-
-
-def node_from_record(metadata: Mapping[str, Any], document: str | None) -> BaseNode:
-    """The chunk a Chroma record holds, as llama-index's own reads rebuild it."""
-    from llama_index.core.vector_stores.utils import metadata_dict_to_node
-
-    return metadata_dict_to_node(dict(metadata), text=document)
-
-
-def documents_of(page: Mapping[str, Any]) -> list[str | None]:
-    """The document column of a Chroma ``get`` page, None for records without one."""
-    found: list[str | None] = [None] * len(page["ids"])
-    for i, document in enumerate(page.get("documents") or []):
-        found[i] = document
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,15 +167,8 @@ class Store:
     def copy_chunks(self, source: Collection, target: Collection, article_ids: set[str]) -> int:
         """Copy the stored chunks (vectors, text, metadata) of ``article_ids``; no re-embedding."""
         copied = 0
-        offset = 0
-        while True:
-            page = source.get(
-                include=["embeddings", "documents", "metadatas"], limit=_COPY_PAGE, offset=offset
-            )
+        for page in iter_pages(source, ["embeddings", "documents", "metadatas"], _COPY_PAGE):
             ids = page["ids"]
-            if not ids:
-                return copied
-            offset += len(ids)
             metadatas = page["metadatas"] or []
             keep = [i for i, m in enumerate(metadatas) if m.get("document_id") in article_ids]
             if keep:
@@ -230,6 +183,7 @@ class Store:
                     metadatas=[metadatas[i] for i in keep],
                 )
                 copied += len(keep)
+        return copied
 
     def activate(self, generation: Generation, info: Mapping[str, Any]) -> Generation:
         """Make ``generation`` the one readers use: a single metadata write on the pointer."""

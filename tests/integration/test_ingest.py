@@ -10,7 +10,8 @@ import pytest
 from llama_index.core.schema import TransformComponent
 
 from index.errors import IndexingError, NotIndexedError
-from index.storage.store import Store, documents_of, node_from_record
+from index.storage.records import documents_of, node_from_record
+from index.storage.store import Store
 
 pytestmark = pytest.mark.integration
 

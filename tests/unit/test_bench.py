@@ -7,7 +7,7 @@ import pytest
 from llama_index.core.schema import Document, NodeRelationship, TextNode
 
 from index.measure.bench import copy_record, percentile, perturbed_copy, recall_at
-from index.storage.store import chroma_record, node_from_record
+from index.storage.records import chroma_record, node_from_record
 
 
 def test_percentile_interpolates_between_ranks() -> None:

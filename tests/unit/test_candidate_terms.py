@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import Stemmer
 
-from index.search.retriever import Candidate, _candidate_terms
+from index.search.candidates import Candidate
+from index.search.features import candidate_terms
 from index.storage.lexical import LexicalIndex
 
 BODY = (
@@ -44,7 +45,7 @@ def test_terms_by_stretch_equal_the_terms_of_each_text() -> None:
     index = lexical_index()
     pool = [candidate(2, 1), candidate(0, 1), candidate(4, 0), candidate(3, 1), candidate(1, 0)]
     pool.append(candidate(2, 2, article="b"))
-    found = _candidate_terms(index, pool)
+    found = candidate_terms(index, pool)
     for c in pool:
         assert found[c.node_id] == (index.terms(c.sentence), index.terms(c.window))
 
@@ -55,7 +56,7 @@ def test_a_window_that_disagrees_with_its_neighbours_is_tokenised_on_its_own() -
     edited.window = edited.window.replace("Blair House", "Blair Lodge")
     edited.sentence = edited.sentence.replace("Blair House", "Blair Lodge")
     pool = [candidate(1, 1), edited, candidate(3, 1)]
-    found = _candidate_terms(index, pool)
+    found = candidate_terms(index, pool)
     for c in pool:
         assert found[c.node_id] == (index.terms(c.sentence), index.terms(c.window))
     assert "lodg" in found[edited.node_id][0] and "lodg" not in found[pool[2].node_id][1]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from index.generation.citation_check import check_answer, renumber, split_cited, supports
+from index.generation.citation_check import check_answer, renumber, supports
+from index.text.citations import split_cited
 
 SOCHI = (
     "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "

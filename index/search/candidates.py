@@ -1,0 +1,114 @@
+"""The candidates of one question: what each search proposes, with the evidence it carries.
+
+Dense search in Chroma scores each *sentence* by cosine similarity; BM25 scores each
+sentence's *window*. A candidate found by one search only gets the other's evidence here
+(hits found by BM25 alone get their cosine from their stored vectors), so that ranking and
+the "not in the corpus" decision can rely on every candidate's cosine.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from index.models import SearchFilters
+from index.search.filters import bm25_mask
+
+if TYPE_CHECKING:
+    from llama_index.core.schema import BaseNode, NodeWithScore
+
+    from index.storage.lexical import LexicalIndex
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
+
+# How many candidates each search contributes before ranking.
+CANDIDATES = 40
+
+
+@dataclass
+class Candidate:
+    """A sentence found by either search, with the evidence it is ranked on."""
+
+    node_id: str
+    article_id: str
+    meta: dict[str, Any]
+    sentence: str
+    sentence_start: int
+    window: str
+    cosine: float | None = None
+    bm25: float = 0.0
+    overlap: float = 0.0
+    window_overlap: float = 0.0
+    bigrams: float = 0.0
+    answer_type: float = 0.0
+    score: float = 0.0
+
+
+def cosine_from_chroma(score: float) -> float:
+    """llama-index reports Chroma hits as exp(-distance); cosine distance is 1 - cosine."""
+    return 1.0 + math.log(score) if score > 0 else -1.0
+
+
+def bm25_hits(
+    index: LexicalIndex, bundle: Any, filters: SearchFilters | None
+) -> list[NodeWithScore]:
+    """BM25's best windows for the question (llama-index's retriever over the loaded index)."""
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    mask = bm25_mask(index.sources, index.days, filters)
+    if mask is not None and not any(mask):
+        return []
+    records = len(index.days)
+    retriever = BM25Retriever(
+        existing_bm25=index.retriever.bm25,
+        similarity_top_k=min(CANDIDATES, records),
+        corpus_weight_mask=mask,
+    )
+    return [hit for hit in retriever.retrieve(bundle) if (hit.score or 0.0) > 0]
+
+
+def from_chroma(node: BaseNode) -> Candidate:
+    meta = dict(node.metadata)
+    text = node.get_content()
+    return Candidate(
+        node_id=node.node_id,
+        article_id=node.ref_doc_id or node.node_id,
+        meta=meta,
+        sentence=text,
+        sentence_start=int(getattr(node, "start_char_idx", None) or meta.get("window_start", 0)),
+        window=str(meta.get("window") or text),
+    )
+
+
+def from_bm25(node: BaseNode) -> Candidate:
+    meta = dict(node.metadata)
+    return Candidate(
+        node_id=node.node_id,
+        article_id=node.ref_doc_id or node.node_id,
+        meta=meta,
+        sentence=str(meta.get("sentence", "")),
+        sentence_start=int(meta.get("sentence_start", meta.get("window_start", 0))),
+        window=node.get_content(),
+    )
+
+
+def fill_cosines(collection: Any, vector: np.ndarray, pool: dict[str, Candidate]) -> None:
+    """Give the candidates BM25 alone found their cosine, from their stored vectors."""
+    missing = [c.node_id for c in pool.values() if c.cosine is None]
+    if not missing:
+        return
+    got = collection.get(ids=missing, include=["embeddings"])
+    for node_id, embedding in zip(got["ids"], got["embeddings"], strict=True):
+        stored = np.asarray(embedding, dtype=np.float32)
+        pool[node_id].cosine = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
+
+
+def by_article(candidates: list[Candidate]) -> dict[str, list[Candidate]]:
+    grouped: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        grouped.setdefault(c.article_id, []).append(c)
+    return grouped
