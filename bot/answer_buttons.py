@@ -2,6 +2,7 @@
 
 They are discord.py dynamic items: the answer's id travels in the button's custom_id and
 the answer itself is kept in the feedback store, so buttons keep working after a restart.
+The classes the bot registers are bound to its feedback store (:class:`AnswerButtons`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 
@@ -20,18 +21,14 @@ from bot.render import NO_MENTIONS, render_passages
 GONE = "That answer is no longer available; please ask again."
 
 
-def _feedback(interaction: discord.Interaction) -> FeedbackStore:
-    store = getattr(interaction.client, "feedback", None)
-    if not isinstance(store, FeedbackStore):
-        raise RuntimeError("the client has no feedback store")
-    return store
+_PASSAGES = r"newsbot:passages:(?P<answer_id>[0-9a-f]{32})"
+_VOTE = r"newsbot:vote:(?P<vote>up|down):(?P<answer_id>[0-9a-f]{32})"
 
 
-class PassagesButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"newsbot:passages:(?P<answer_id>[0-9a-f]{32})",
-):
+class PassagesButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_PASSAGES):
     """Shows the full cited passages to whoever clicks, privately."""
+
+    feedback: ClassVar[FeedbackStore]  # set by AnswerButtons on the class it registers
 
     def __init__(self, answer_id: str) -> None:
         super().__init__(
@@ -55,18 +52,17 @@ class PassagesButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await asyncio.to_thread(_feedback(interaction).recall, self.answer_id)
+        answer = await asyncio.to_thread(self.feedback.recall, self.answer_id)
         if answer is None:
             await interaction.followup.send(GONE, ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
         await send_followups(interaction, render_passages(answer), ephemeral=True)
 
 
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"newsbot:vote:(?P<vote>up|down):(?P<answer_id>[0-9a-f]{32})",
-):
+class VoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_VOTE):
     """Records a 👍 or 👎 on an answer (one vote per person per answer; the last counts)."""
+
+    feedback: ClassVar[FeedbackStore]  # set by AnswerButtons on the class it registers
 
     def __init__(self, answer_id: str, vote: Vote) -> None:
         up = vote is Vote.UP
@@ -92,7 +88,7 @@ class VoteButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await asyncio.to_thread(
-            _feedback(interaction).record_vote, self.answer_id, interaction.user.id, self.vote
+            self.feedback.record_vote, self.answer_id, interaction.user.id, self.vote
         )
         if answer is None:
             text = GONE
@@ -103,13 +99,33 @@ class VoteButton(
         await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
-def answer_view(answer_id: str) -> discord.ui.View:
-    """The buttons for one answer."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(PassagesButton(answer_id))
-    view.add_item(VoteButton(answer_id, Vote.UP))
-    view.add_item(VoteButton(answer_id, Vote.DOWN))
-    return view
+class AnswerButtons:
+    """The answer buttons of one bot, bound to the store that keeps its answers and votes."""
+
+    def __init__(self, feedback: FeedbackStore) -> None:
+        class Passages(PassagesButton, template=_PASSAGES):
+            pass
+
+        class Votes(VoteButton, template=_VOTE):
+            pass
+
+        Passages.feedback = Votes.feedback = feedback
+        self._passages = Passages
+        self._votes = Votes
+        self.feedback = feedback
+
+    @property
+    def item_types(self) -> tuple[type[PassagesButton], type[VoteButton]]:
+        """The classes to register with ``Client.add_dynamic_items``."""
+        return self._passages, self._votes
+
+    def view(self, answer_id: str) -> discord.ui.View:
+        """The buttons for one answer."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(self._passages(answer_id))
+        view.add_item(self._votes(answer_id, Vote.UP))
+        view.add_item(self._votes(answer_id, Vote.DOWN))
+        return view
 
 
 NOT_YOURS = "Only the person who asked can stop this answer."

@@ -1,10 +1,11 @@
 """The Discord face of newsbot: a discord.py client over the core's answerer and indexer.
 
 The bot receives everything it works with (settings, answerer, indexer, store, feedback
-store) in its constructor and starts them in ``setup_hook``; features live in cogs
-(``bot/cogs/ask.py``: /ask, mentions, DMs; ``bot/cogs/admin.py``: /reindex, /status).
-Nothing slow runs on the event loop: answering, indexing, store and SQLite access all go
-through ``asyncio.to_thread``, and a :class:`~bot.loop_monitor.LoopMonitor` keeps watch.
+store) in its constructor and starts them in ``setup_hook``; features live in cogs loaded
+as extensions (``bot/cogs/ask.py``: /ask, mentions, DMs; ``bot/cogs/admin.py``: /reindex,
+/add, /status), which see the bot only through the protocols of ``bot/host.py``. Nothing
+slow runs on the event loop: answering, indexing, store and SQLite access all go through
+``asyncio.to_thread``, and a :class:`~bot.loop_monitor.LoopMonitor` keeps watch.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import asyncio
 import gc
 import logging
 import signal
+import threading
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -25,15 +27,13 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer_buttons import PassagesButton, VoteButton
-from bot.cogs.admin import AdminCog
-from bot.cogs.ask import AskCog
+from bot.answer_buttons import AnswerButtons
 from bot.cooldown import Cooldown
 from bot.loop_monitor import LoopMonitor
 from bot.memory import ConversationMemory
 from bot.render import NO_MENTIONS
 from index.errors import ConfigurationError, NewsbotError
-from index.models import Answer, IndexProgress, IndexSummary, SearchFilters
+from index.models import Answer, IndexProgress, IndexStats, IndexSummary, SearchFilters
 
 if TYPE_CHECKING:
     from bot.feedback import FeedbackStore
@@ -115,10 +115,11 @@ class NewsBot(commands.Bot):
             **client_options,
         )
         self.settings = settings
-        self.answerer = answerer
-        self.indexer = indexer
-        self.store = store
-        self.feedback = feedback
+        self._answerer = answerer
+        self._indexer = indexer
+        self._store = store
+        self._feedback = feedback
+        self._buttons = AnswerButtons(feedback)
         self.version = newsbot_version()
         self.memory = ConversationMemory(
             settings.discord_conversations, settings.conversation_turns
@@ -128,8 +129,16 @@ class NewsBot(commands.Bot):
         )
         self.loop_monitor = LoopMonitor()
         # Answering is CPU-bound Python: more threads than cores only make the event loop
-        # wait longer for the GIL (measured: see tests/e2e/test_discord_bot_loop.py).
+        # wait longer for the GIL (measured: see tests/e2e/test_discord_bot_loop.py). Written
+        # answers wait on the model more than on the CPU and have slots of their own.
         self._answer_slots = asyncio.Semaphore(settings.discord_answer_threads)
+        self._writing_slots = asyncio.Semaphore(settings.discord_answer_threads)
+
+    # -- what the cogs use (bot/host.py) --------------------------------------------------------
+
+    @property
+    def writes_answers(self) -> bool:
+        return self._answerer.writes
 
     async def answer(
         self,
@@ -137,28 +146,59 @@ class NewsBot(commands.Bot):
         *,
         conversation: Conversation | None = None,
         filters: SearchFilters | None = None,
+        on_draft: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
     ) -> Answer:
         """Answer in a worker thread, at most ``discord_answer_threads`` at a time.
 
         Raises:
-            NewsbotError: The question cannot be answered (see :meth:`Answerer.ask`).
+            NewsbotError: The question cannot be answered (see :meth:`Answerer.respond`).
         """
-        async with self._answer_slots:
+        slots = self._writing_slots if self._answerer.writes else self._answer_slots
+        async with slots:
             return await asyncio.to_thread(
-                self.answerer.ask, question, conversation=conversation, filters=filters
+                self._answerer.respond,
+                question,
+                conversation=conversation,
+                filters=filters,
+                on_draft=on_draft,
+                stop=stop,
             )
+
+    async def answer_buttons(self, answer: Answer) -> discord.ui.View | None:
+        try:
+            answer_id = await asyncio.to_thread(self._feedback.remember, answer)
+        except Exception:
+            # The answer still goes out, only without its buttons.
+            log.exception("could not store the answer for its buttons")
+            return None
+        return self._buttons.view(answer_id)
+
+    async def reindex(self, progress: Callable[[IndexProgress], None]) -> IndexSummary:
+        summary = await asyncio.to_thread(self._indexer.run, None, progress)
+        # Questions asked from now on see the new generation at once.
+        self._answerer.refresh()
+        return summary
+
+    async def open_new_index(self) -> None:
+        await asyncio.to_thread(self.warm_up)
+
+    async def index_stats(self) -> IndexStats:
+        return await asyncio.to_thread(self._store.stats)
+
+    # -- life cycle ---------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._start_collaborators)
-        self.add_dynamic_items(PassagesButton, VoteButton)
-        await self.add_cog(AskCog(self))
-        await self.add_cog(AdminCog(self))
+        self.add_dynamic_items(*self._buttons.item_types)
+        await self.load_extension("bot.cogs.ask")
+        await self.load_extension("bot.cogs.admin")
         self.tree.error(self._on_command_error)
         await self._sync_commands()
 
     def _start_collaborators(self) -> None:
         """Open the stores and answer one question, before the bot goes online."""
-        self.feedback.open()
+        self._feedback.open()
         self.warm_up()
 
     def warm_up(self) -> None:
@@ -168,13 +208,13 @@ class NewsBot(commands.Bot):
         those imports hold the GIL and stalled the event loop for 125 ms (measured) when
         they happened under 20 concurrent questions. Done at start-up, nobody is waiting.
         """
-        stats = self.store.stats()
+        stats = self._store.stats()
         if not stats.indexed_at:
             log.warning("nothing is indexed yet: run `newsbot index` or /reindex")
             return
         log.info("serving %d articles (%d chunks)", stats.articles, stats.chunks)
         try:
-            self.answerer.ask(_WARM_UP_QUESTION)
+            self._answerer.ask(_WARM_UP_QUESTION)
         except NewsbotError as e:
             log.warning("the index cannot be searched yet: %s", e)
         except Exception:
@@ -224,7 +264,7 @@ class NewsBot(commands.Bot):
         self.loop_monitor.stop()
         # A re-index in a child process would otherwise keep the process alive until done
         # (asyncio waits for its worker thread at exit).
-        stop_reindex = getattr(self.indexer, "stop", None)
+        stop_reindex = getattr(self._indexer, "stop", None)
         if callable(stop_reindex):
             stop_reindex()
         await super().close()

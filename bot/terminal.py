@@ -136,3 +136,35 @@ def render_bench(report: dict[str, Any]) -> str:
     ]
     lines += [f"{name:<{width}}{value:>16}  {target}".rstrip() for name, value, target in rows]
     return "\n".join(lines)
+
+
+def render_tuning(report: dict[str, Any]) -> str:
+    """What `newsbot eval --tune` found: each improvement, then the best weights."""
+    lines = [f"{report['questions']} tuning questions."]
+    lines += [f"  {line}" for line in report["log"]]
+    weights = ", ".join(f"{name}={value}" for name, value in report["weights"].items())
+    lines.append(f"Best: {weights}")
+    return "\n".join(lines)
+
+
+def render_calibration(report: dict[str, Any]) -> str:
+    """What `newsbot eval --calibrate` found: the best thresholds by each criterion."""
+    lines = [
+        f"{report['questions']} tuning questions, {report['answerable']} about indexed articles "
+        "(the rest are off-topic)."
+    ]
+    for name, rows in report["criteria"].items():
+        lines.append(f"Best by {name}:")
+        for row in rows:
+            lines.append(
+                f"  overlap {row['weights']['overlap']:.1f} "
+                f"window {row['weights']['window_overlap']:.1f}: threshold {row['threshold']:.3f} "
+                f"keeps {row['kept']:.3f} of answerable, "
+                f"declines {row['declined']:.3f} of off-topic"
+            )
+    configured = report["configured"]
+    lines.append(
+        f"Configured ({configured['weights']}, threshold {configured['threshold']}): "
+        f"keeps {configured['kept']:.3f}, declines {configured['declined']:.3f}."
+    )
+    return "\n".join(lines)

@@ -17,7 +17,7 @@ from discord.ext import commands
 
 from bot.access import is_admin, refusal_message
 from bot.delivery import send_followups
-from bot.progress import ProgressMessage
+from bot.relay import LatestRelay
 from bot.render import (
     NO_MENTIONS,
     render_progress,
@@ -30,9 +30,13 @@ from index.models import IndexProgress
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
+    from bot.host import AdminHost
     from index.ingest.intake import Intake
 
 log = logging.getLogger(__name__)
+
+# The re-index progress message is edited at most this often.
+PROGRESS_INTERVAL = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +56,14 @@ class ReindexRun:
 class AdminCog(commands.Cog):
     """/reindex, /add and /status."""
 
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
+    def __init__(self, host: AdminHost) -> None:
+        self.bot = host
         self.running: ReindexRun | None = None
         # Without an admin role, Discord shows /reindex and /add to Manage Server members
         # only; with one, everyone sees them (Discord cannot filter by a role chosen here) and the
         # handler refuses non-admins. The handler checks in both cases: server admins can
         # override command defaults.
-        if not bot.settings.discord_admin_role:
+        if not host.settings.discord_admin_role:
             for command in (self.reindex, self.add):
                 command.default_permissions = discord.Permissions(manage_guild=True)
 
@@ -163,22 +167,20 @@ class AdminCog(commands.Cog):
                 content=prefix + text, allowed_mentions=NO_MENTIONS
             )
 
-        progress = ProgressMessage(edit)
-        progress.start(last_edit=time.monotonic())
+        progress = LatestRelay(edit, interval=PROGRESS_INTERVAL)
+        progress.start(last_shown=time.monotonic())
 
         def on_progress(report: IndexProgress) -> None:  # called in the indexer's thread
             progress.report_threadsafe(render_progress(report))
 
         try:
-            summary = await asyncio.to_thread(self.bot.indexer.run, None, on_progress)
+            summary = await self.bot.reindex(on_progress)
         except NewsbotError as e:
             final = render_reindex_failure(str(e))
         except Exception:
             log.exception("re-index failed")
             final = render_reindex_failure("an unexpected error; the details are in the bot's log.")
         else:
-            # Questions asked from now on see the new generation at once.
-            self.bot.answerer.retriever.refresh()
             final = render_summary(summary)
             log.info("%s", final)
         if not await progress.finish(final):
@@ -191,14 +193,14 @@ class AdminCog(commands.Cog):
     async def _open_new_index(self) -> None:
         """Open the new index now rather than under the next question (the re-index is
         over: another may start meanwhile)."""
-        await asyncio.to_thread(self.bot.warm_up)
+        await self.bot.open_new_index()
 
     @app_commands.command(name="status")
     async def status(self, interaction: discord.Interaction) -> None:
         """What is indexed: articles, chunks, last re-index, model and version."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            stats = await asyncio.to_thread(self.bot.store.stats)
+            stats = await self.bot.index_stats()
         except NewsbotError as e:
             await interaction.followup.send(str(e), ephemeral=True, allowed_mentions=NO_MENTIONS)
             return
@@ -209,3 +211,8 @@ class AdminCog(commands.Cog):
             loop_stall_ms=self.bot.loop_monitor.max_stall * 1000,
         )
         await send_followups(interaction, [page], ephemeral=True)
+
+
+async def setup(bot: NewsBot) -> None:
+    """Loaded by ``bot.load_extension("bot.cogs.admin")``."""
+    await bot.add_cog(AdminCog(bot))

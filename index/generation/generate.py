@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from index.answer.extractive import Answerer, cite_passage, remember_turn
 from index.errors import LLMUnavailableError
@@ -80,11 +80,13 @@ def prompt_passages(retrieved: Sequence[Passage], limit: int) -> list[Passage]:
 
 
 class GenerativeAnswerer(Answerer):
-    """An :class:`Answerer` that can also have a language model write the answer.
+    """An :class:`Answerer` whose answers a language model writes.
 
     :meth:`ask` stays the extractive answer (what evaluation and the bot's warm-up use);
-    :meth:`generate` is the generative one.
+    :meth:`respond`, the answer people get, is the generated one.
     """
+
+    writes: ClassVar[bool] = True
 
     def __init__(self, settings: Settings, retriever: Retriever, model: ChatModel) -> None:
         super().__init__(settings, retriever)
@@ -92,7 +94,7 @@ class GenerativeAnswerer(Answerer):
         self._timeout = settings.llm_timeout
         self._passages = settings.top_k
 
-    def generate(
+    def respond(
         self,
         question: str,
         *,

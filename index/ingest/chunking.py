@@ -1,39 +1,10 @@
 """How articles become searchable units: one node per sentence, cited with its neighbours.
 
-Each sentence is embedded on its own, so a question is matched against the one sentence
-that answers it rather than against a long chunk whose other sentences dilute the
-similarity. (The article title is not embedded with it: on the seed article a headline
-cut the answering sentence's cosine from 0.51 to 0.39; on SQuAD it changed nothing.)
-What a reader sees, and what BM25 searches, is the sentence's *window*: the sentence with
-``window`` sentences either side, copied verbatim from the article.
-
-Measured on SQuAD v1.1 dev (seeded 1,000 questions, dense retrieval only, gold paragraph
-hits as defined in ../shared/eval/README.md):
-
-| unit                                  | hit@1 | hit@5 | hit@10 | MRR@10 |
-|---------------------------------------|-------|-------|--------|--------|
-| 256-token chunks, 32 overlap          | 0.576 | 0.844 | 0.901  | 0.686  |
-| 192-token chunks, 24 overlap          | 0.588 | 0.844 | 0.902  | 0.701  |
-| 128-token chunks, 16 overlap          | 0.594 | 0.831 | 0.900  | 0.696  |
-| 64-token chunks, 8 overlap            | 0.590 | 0.810 | 0.879  | 0.685  |
-| sentence, cited with ±2 sentences     | 0.713 | 0.893 | 0.937  | 0.790  |
-
-The window's size is a trade-off between context for the reader (and for BM25, which
-searches windows) and passage length. With the full hybrid ranking (seeded 2,000 held-out
-questions):
-
-| window | words (mean) | hit@1 | hit@5 | hit@10 | MRR@10 | answer in citations |
-|--------|--------------|-------|-------|--------|--------|---------------------|
-| ±3     | 167          | 0.851 | 0.966 | 0.983  | 0.901  | 0.956               |
-| ±4     | 214          | 0.863 | 0.971 | 0.988  | 0.910  | 0.964               |
-
-±4 is the default: about nine sentences, which still reads as one passage, and the best
-passage then holds the answer 1.2 points more often.
-
-llama-index's ``SentenceWindowNodeParser`` does this, but joins the window's sentences with
-single spaces, so a quoted window is no longer the article's own text; this subclass cuts
-windows straight out of the article (and splits overlong "sentences", such as a list with
-no full stops, at the model's token budget).
+Each sentence is embedded alone, so a question meets the one sentence that answers it
+rather than a chunk whose other sentences dilute the similarity (+12 points of hit@1 on
+SQuAD; docs/decisions.md). What a reader sees, and what BM25 searches, is the sentence's
+*window*: the sentence with ``window`` sentences either side, cut verbatim from the article
+(llama-index's ``SentenceWindowNodeParser`` would join them with single spaces).
 """
 
 from __future__ import annotations

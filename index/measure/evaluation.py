@@ -14,11 +14,10 @@ import json
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.answer.extractive import EvidenceWeights, evidence_score
 from index.errors import ConfigurationError, CorpusError
 from index.measure.metrics import (
     Gold,
@@ -29,7 +28,7 @@ from index.measure.metrics import (
     retrieval_summary,
     token_f1,
 )
-from index.models import Answer, Passage
+from index.models import Answer
 
 # Reported name -> retrieval mode of index/search/retriever.py.
 REPORTED_MODES = {"default": "hybrid", "dense": "dense", "bm25": "bm25"}
@@ -142,7 +141,7 @@ def _mode_figures(
 ) -> dict[str, float]:
     answerable = [(q, a) for q, a in zip(questions, answers, strict=True) if q.gold is not None]
     ranks = [
-        first_hit_rank([_retrieved(p) for p in a.retrieved], q.gold)
+        first_hit_rank([retrieved_for_metrics(p) for p in a.retrieved], q.gold)
         for q, a in answerable
         if q.gold
     ]
@@ -165,7 +164,7 @@ def _mode_figures(
     return {k: round(v, 4) for k, v in figures.items()}
 
 
-def _retrieved(passage: Any) -> Retrieved:
+def retrieved_for_metrics(passage: Any) -> Retrieved:
     return Retrieved(passage.article_id, passage.start, passage.end, passage.text)
 
 
@@ -212,122 +211,9 @@ def write_report(report: dict[str, Any], path: Path) -> list[Path]:
     return [json_path, png_path]
 
 
-def tune_ranking(
-    questions: Sequence[EvalQuestion],
-    candidates: Callable[[str], list[Any]],
-    rank: Callable[[list[Any], Any], list[Any]],
-    start: Any,
-    values: Sequence[float] = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2),
-    passes: int = 2,
-) -> tuple[Any, dict[str, float], list[str]]:
-    """Coordinate ascent on the ranking weights, by MRR@10 on ``questions``.
-
-    Each question is searched once; its candidates are re-ranked under every weighting tried.
-    The cosine weight stays 1 (it sets the scale); every other weight is tried at each of
-    ``values`` in turn, keeping the best, for ``passes`` rounds.
-
-    Returns:
-        The best weights, their figures, and a log line per improvement.
-    """
-    pools = [(q.gold, candidates(q.question)) for q in questions if q.gold is not None]
-
-    def figures(weights: Any) -> dict[str, float]:
-        ranks = [
-            first_hit_rank([_retrieved(p) for p in rank(pool, weights)], gold)
-            for gold, pool in pools
-        ]
-        return retrieval_summary(ranks)
-
-    best, best_figures = start, figures(start)
-    log = [f"start {best}: {best_figures}"]
-    for _ in range(passes):
-        for name in type(start).FEATURES:
-            if name == "cosine":
-                continue
-            for value in values:
-                trial = replace(best, **{name: value})
-                trial_figures = figures(trial)
-                key = (trial_figures["mrr@10"], trial_figures["hit@1"])
-                if key > (best_figures["mrr@10"], best_figures["hit@1"]):
-                    best, best_figures = trial, trial_figures
-                    log.append(f"{name}={value}: {best_figures}")
-    return best, best_figures, log
-
-
 def tuning_questions(dataset: Dataset, sample: int | None, seed: int) -> list[EvalQuestion]:
     """Questions of the tuning split (optionally a seeded sample of them)."""
     tuning = [q for q in dataset.questions if in_tuning_split(q.id)]
     if sample is not None and sample < len(tuning):
         return random.Random(seed).sample(tuning, sample)
     return tuning
-
-
-def half_of_articles(corpus_path: Path) -> tuple[list[dict[str, Any]], set[str]]:
-    """A fixed half of a dataset's articles (by title hash) and the ids they get when indexed."""
-    articles = json.loads(corpus_path.read_text(encoding="utf-8"))
-    half = [a for a in articles if int(hashlib.sha1(a["title"].encode()).hexdigest(), 16) % 2 == 0]
-    return half, {a.get("url") or "" for a in half}
-
-
-def best_threshold(
-    scores: Sequence[float], answerable: Sequence[bool], keep: float | None = None
-) -> dict[str, float]:
-    """The threshold that best separates answerable from off-topic questions.
-
-    Without ``keep``, "best" maximises balanced accuracy: the mean of the share of
-    answerable questions kept and the share of off-topic questions declined. With ``keep``,
-    it declines as many off-topic questions as it can while still answering at least that
-    share of the answerable ones.
-    """
-    pairs = sorted(zip(scores, answerable, strict=True))
-    positives = sum(1 for _, a in pairs if a)
-    negatives = len(pairs) - positives
-    best = {
-        "threshold": pairs[0][0] if pairs else 0.0,
-        "kept": 1.0,
-        "declined": 0.0,
-        "balanced": 0.5,
-    }
-    declined_neg = declined_pos = 0
-    for i, (score, is_answerable) in enumerate(pairs):
-        # Threshold just above this score: everything up to i is declined.
-        if is_answerable:
-            declined_pos += 1
-        else:
-            declined_neg += 1
-        if i + 1 < len(pairs) and pairs[i + 1][0] == score:
-            continue
-        kept = 1 - declined_pos / positives if positives else 0.0
-        declined = declined_neg / negatives if negatives else 0.0
-        balanced = (kept + declined) / 2
-        if keep is not None:
-            if kept < keep:
-                break
-            better = declined > best["declined"]
-        else:
-            better = balanced > best["balanced"]
-        if better:
-            next_score = pairs[i + 1][0] if i + 1 < len(pairs) else score + 0.01
-            best = {
-                "threshold": round((score + next_score) / 2, 3),
-                "kept": kept,
-                "declined": declined,
-                "balanced": balanced,
-            }
-    return best
-
-
-def calibrate_evidence(
-    rows: Sequence[tuple[Sequence[Passage], bool]],
-    grid: Sequence[EvidenceWeights],
-    keep: float | None = None,
-) -> list[tuple[EvidenceWeights, dict[str, float]]]:
-    """For each evidence weighting, the best threshold on ``rows`` (retrieved passages of a
-    question, and whether its article is indexed); best first (see :func:`best_threshold`)."""
-    results = []
-    for weights in grid:
-        scores = [evidence_score(passages, weights) for passages, _ in rows]
-        answerable = [a for _, a in rows]
-        results.append((weights, best_threshold(scores, answerable, keep)))
-    key = "declined" if keep is not None else "balanced"
-    return sorted(results, key=lambda r: r[1][key], reverse=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
@@ -41,12 +40,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Chroma's default search breadth (ef 100) returns the true nearest neighbours only part of
-# the time on 10k+ vectors; 400 keeps top-k recall high for a few milliseconds per query.
-# `newsbot bench`, 100 questions, recall of the exact top 40: at 10k chunks 0.9995 (ef 100)
-# and 1.0 (ef 400); at 100k chunks (67 perturbed copies of each real chunk, so the top 40
-# are near-ties) 0.594 / 0.685 / 0.716 / 0.736 at ef 100 / 400 / 1000 / 2000, each query
-# 8-14 ms whatever the ef: the search breadth is not what a question's 50 ms are spent on.
+# Chroma's default search breadth (ef 100) misses true neighbours past 10k vectors; 400 keeps
+# recall high for a few milliseconds a query (docs/decisions.md, Storage).
 HNSW_SEARCH_EF = 400
 _COPY_PAGE = 1000
 
@@ -82,7 +77,6 @@ class Store:
         return self._client
 
     def _connect(self) -> ClientAPI:
-        os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 

@@ -76,7 +76,7 @@ def test_abstention_precision_and_recall() -> None:
 
 
 def test_best_threshold_separates_the_classes_by_balanced_accuracy() -> None:
-    from index.measure.evaluation import best_threshold
+    from index.measure.calibration import best_threshold
 
     # Off-topic questions score 0.1-0.3, answerable ones 0.5-0.9, one answerable at 0.2.
     scores = [0.1, 0.2, 0.3, 0.2, 0.5, 0.7, 0.9]
@@ -87,7 +87,7 @@ def test_best_threshold_separates_the_classes_by_balanced_accuracy() -> None:
 
 
 def test_best_threshold_can_keep_a_share_of_answerable_questions() -> None:
-    from index.measure.evaluation import best_threshold
+    from index.measure.calibration import best_threshold
 
     scores = [0.1, 0.2, 0.3, 0.2, 0.5, 0.7, 0.9]
     answerable = [False, False, False, True, True, True, True]

@@ -1,4 +1,4 @@
-"""Re-index progress: relayed into one message, at most one edit per interval."""
+"""The latest of a stream of texts, relayed into one message at most once per interval."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import asyncio
 import itertools
 import threading
 import time
+from collections.abc import Callable
 
-from bot.progress import ProgressMessage
+from bot.relay import LatestRelay, relay_while
 
 INTERVAL = 0.2
 
@@ -27,7 +28,7 @@ class Message:
 
 async def test_reports_are_coalesced_into_edits_at_least_an_interval_apart() -> None:
     message = Message()
-    progress = ProgressMessage(message.edit, interval=INTERVAL)
+    progress = LatestRelay(message.edit, interval=INTERVAL)
     started = time.monotonic()
     progress.start()
     for i in range(50):
@@ -43,8 +44,8 @@ async def test_reports_are_coalesced_into_edits_at_least_an_interval_apart() -> 
 
 async def test_the_latest_report_wins() -> None:
     message = Message()
-    progress = ProgressMessage(message.edit, interval=INTERVAL)
-    progress.start(last_edit=time.monotonic())  # the message was just written
+    progress = LatestRelay(message.edit, interval=INTERVAL)
+    progress.start(last_shown=time.monotonic())  # the message was just written
     for i in range(10):
         progress.report(f"{i} / 10")
     await asyncio.sleep(INTERVAL * 1.5)
@@ -54,7 +55,7 @@ async def test_the_latest_report_wins() -> None:
 
 async def test_reports_from_a_worker_thread_arrive() -> None:
     message = Message()
-    progress = ProgressMessage(message.edit, interval=0.01)
+    progress = LatestRelay(message.edit, interval=0.01)
     progress.start()
     thread = threading.Thread(target=lambda: [progress.report_threadsafe(f"{i}") for i in range(3)])
     thread.start()
@@ -66,7 +67,37 @@ async def test_reports_from_a_worker_thread_arrive() -> None:
 
 async def test_a_failing_edit_is_reported_by_finish_and_does_not_raise() -> None:
     message = Message(fail=True)
-    progress = ProgressMessage(message.edit, interval=0.01)
+    progress = LatestRelay(message.edit, interval=0.01)
     progress.start()
     progress.report("1 / 2")
     assert await progress.finish("done") is False
+
+
+async def test_finishing_without_a_final_text_drops_the_unshown_report() -> None:
+    message = Message()
+    relay = LatestRelay(message.edit, interval=INTERVAL)
+    relay.start()
+    relay.report("first")
+    await asyncio.sleep(0.02)  # shown at once: nothing was shown before
+    relay.report("second")  # due only an interval later
+    assert await relay.finish()
+    assert [text for _, text in message.edits] == ["first"]
+
+
+async def test_relay_while_shows_what_the_work_reports_from_its_thread() -> None:
+    message = Message()
+    relay = LatestRelay(message.edit, interval=0.01)
+
+    async def work(report: Callable[[str], None]) -> str:
+        def write() -> str:
+            for piece in ("One.", "One. Two."):
+                report(piece)
+                time.sleep(0.05)
+            return "answer"
+
+        return await asyncio.to_thread(write)
+
+    assert await relay_while(work, relay) == "answer"
+    assert [text for _, text in message.edits] == ["One.", "One. Two."]
+    await relay.settle()
+    assert time.monotonic() - message.edits[-1][0] >= 0.01
