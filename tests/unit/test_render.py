@@ -6,7 +6,6 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import discord
 import pytest
 import yaml
 
@@ -413,6 +412,9 @@ def test_a_failure_report_says_the_old_index_still_answers() -> None:
     assert len(long) <= CONTENT_LIMIT
 
 
-def test_embeds_are_plain_discord_embeds() -> None:
-    (page,) = render_answer(answer(f"{SOCHI} [1]", (citation(1),)))
-    assert all(isinstance(e, discord.Embed) for e in page.embeds)
+def test_the_sources_card_is_an_embed_headed_sources_with_a_field_per_citation() -> None:
+    cited = (citation(1), citation(2))
+    (page,) = render_answer(answer(f"{SOCHI} [1] [2]", cited))
+    (card,) = (e.to_dict() for e in page.embeds)
+    assert card["title"] == "Sources"
+    assert [f["name"] for f in card["fields"]] == [citation_heading(c) for c in cited]
