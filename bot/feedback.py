@@ -20,11 +20,11 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from index.models import Answer, Citation
+from index.models import Answer
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS answers (
@@ -46,8 +46,6 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 # Answers are kept for their buttons only; votes copy what they need. Older answers go.
 DEFAULT_KEEP_ANSWERS = 20_000
-_CITATION_FIELDS = {f.name for f in fields(Citation)}
-_ANSWER_FIELDS = {f.name for f in fields(Answer)} - {"citations"}
 
 
 class Vote(Enum):
@@ -181,11 +179,4 @@ class FeedbackStore:
 
 
 def _answer_from_json(text: str) -> Answer:
-    data = json.loads(text)
-    citations = tuple(
-        # Fields added to Citation later are absent from older rows; unknown ones are dropped.
-        Citation(**{k: v for k, v in c.items() if k in _CITATION_FIELDS})
-        for c in data.get("citations", [])
-    )
-    kept = {k: v for k, v in data.items() if k in _ANSWER_FIELDS}
-    return Answer(**kept, citations=citations)
+    return Answer.from_dict(json.loads(text))

@@ -6,12 +6,19 @@ import textwrap
 from typing import Any
 
 from index.models import Answer, Citation, IndexStats, IndexSummary
+from index.text.events import display_date
 
 _WIDTH = 88
 
 
 def render_answer(answer: Answer) -> str:
-    lines = textwrap.wrap(answer.answer, _WIDTH) or [""]
+    lines = [
+        wrapped
+        for line in answer.answer.splitlines()
+        for wrapped in textwrap.wrap(
+            line, _WIDTH, subsequent_indent="  " if line[:2] == "- " else ""
+        )
+    ] or [""]
     if answer.short_answer:  # taken from the sentence cited [1]
         lines = [*textwrap.wrap(f"In short: {answer.short_answer} [1]", _WIDTH), "", *lines]
     if answer.citations:
@@ -24,6 +31,8 @@ def render_answer(answer: Answer) -> str:
 def render_citation(citation: Citation) -> list[str]:
     lines = [f"[{citation.n}] {citation.title}"]
     byline = " · ".join(part for part in (citation.source, citation.published_at) if part)
+    if citation.event_date and citation.event_date != citation.published_at:
+        byline += f" · event {display_date(citation.event_date)}"
     if byline:
         lines.append(f"    {byline}")
     if citation.url:
@@ -167,4 +176,34 @@ def render_calibration(report: dict[str, Any]) -> str:
         f"Configured ({configured['weights']}, threshold {configured['threshold']}): "
         f"keeps {configured['kept']:.3f}, declines {configured['declined']:.3f}."
     )
+    return "\n".join(lines)
+
+
+def render_news_eval(report: dict[str, Any]) -> str:
+    """The figures of `newsbot eval` on a news dataset, then any failures (--details)."""
+    plain, timed, unanswerable = report["plain"], report["time"], report["unanswerable"]
+    decline, follow, short = report["decline"], report["follow_ups"], report["short_answers"]
+    lines = [
+        f"{report['dataset']}: {report['questions']} questions asked on {report['today']}",
+        "",
+        f"plain questions ({plain['n']}): answer in the answer text {plain['answer_in_text']:.0%}",
+        f"time questions ({timed['n']}): answer in text {timed['answer_in_text']:.0%}, first "
+        f"citation of the right date {timed['right_date']:.0%}, both {timed['both']:.0%}",
+        f"unanswerable ({unanswerable['n']}): declined {unanswerable['declined']:.0%}, with a "
+        f"reason {unanswerable['declined_with_reason']:.0%}",
+        f"declining: precision {decline['precision']:.0%}, recall {decline['recall']:.0%}; "
+        f"answerable questions declined {decline['answerable_declined']:.0%}",
+        f"follow-ups: {follow['right']} of {follow['conversations']} conversations right "
+        f"({follow['turns_right']} of {follow['turns']} turns)",
+        f"short answers: shown for {short['shown_share']:.0%} of answered questions "
+        f"({short['shown']} of {short['answered']}), right (F1 ≥ 0.5) {short['precision']:.0%}",
+    ]
+    for failure in report.get("failures", []):
+        lines += [
+            "",
+            f"✗ {failure['id']}: {failure['question']}",
+            f"  expected {failure['expected']} (event {failure['event_date']}); "
+            f"cited event {failure['cited_event']}",
+            *(f"  {line}" for line in failure["answer"].splitlines()),
+        ]
     return "\n".join(lines)

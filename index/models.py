@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from index.text.dates import QuestionTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,13 @@ class Passage:
     # Cosine similarity of the question and those sentences of ``text`` the search scored,
     # as (offset in the article body, cosine) pairs.
     sentence_similarities: tuple[tuple[int, float], ...] = ()
+    # When the matched sentence's event happened, as YYYYMMDD numbers (0: not known), and
+    # the date as it is shown: "2023-03-14", "2023-03" or "2023" (index/text/events.py).
+    event_start: int = 0
+    event_end: int = 0
+    event_date: str | None = None
+    event_ranges: str = ""  # every period the sentence names, when several
+    news_date: str | None = None  # the date of the article's news (its opening's event)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,20 @@ class Citation:
     url: str
     passage: str
     score: float
+    event_date: str | None = None  # when the cited sentence's event happened (see Passage)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerLine:
+    """One fact of an answer: a sentence, when its event happened, and every report of it."""
+
+    text: str  # the sentence as the articles say it (no date prefix, no markers)
+    citations: tuple[int, ...]  # the numbers of the citations that report it
+    event_date: str | None = None
+    earlier: bool = False  # an earlier event than the one the answer leads with
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +118,12 @@ class Answer:
     generated: bool | None = None
     standalone_question: str | None = None
     note: str | None = None
+    # What the question was understood to ask about in time (dates, "the latest").
+    time: QuestionTime = field(default_factory=QuestionTime)
+    # When ``found`` is false: why, specifically (what the articles do not say).
+    reason: str | None = None
+    # The facts of the answer, as shown in ``answer``, each with its date and citations.
+    lines: tuple[AnswerLine, ...] = ()
     # Every passage retrieved, best first (for evaluation; not part of the JSON answer).
     retrieved: tuple[Passage, ...] = field(default=(), compare=False, repr=False)
 
@@ -102,7 +132,10 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
+            "reason": self.reason,
             "short_answer": self.short_answer,
+            "time": self.time.to_dict(),
+            "lines": [line.to_dict() for line in self.lines],
             "citations": [asdict(c) for c in self.citations],
             **(
                 {}
@@ -114,6 +147,41 @@ class Answer:
                 }
             ),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The answer :meth:`to_dict` gave; fields it lacks (written by an older version)
+        keep their defaults, fields it does not know are dropped."""
+        citation_fields = set(Citation.__dataclass_fields__)
+        time = data.get("time") or {}
+        return cls(
+            question=str(data.get("question", "")),
+            answer=str(data.get("answer", "")),
+            found=bool(data.get("found")),
+            citations=tuple(
+                Citation(**{k: v for k, v in c.items() if k in citation_fields})
+                for c in data.get("citations") or ()
+            ),
+            short_answer=data.get("short_answer"),
+            generated=data.get("generated"),
+            standalone_question=data.get("standalone_question"),
+            note=data.get("note"),
+            time=QuestionTime(
+                first=_iso_day(time.get("from")),
+                last=_iso_day(time.get("to")),
+                recency=bool(time.get("recency")),
+            ),
+            reason=data.get("reason"),
+            lines=tuple(
+                AnswerLine(
+                    text=str(line.get("text", "")),
+                    citations=tuple(line.get("citations") or ()),
+                    event_date=line.get("event_date"),
+                    earlier=bool(line.get("earlier")),
+                )
+                for line in data.get("lines") or ()
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +253,10 @@ class SearchFilters:
     @property
     def until_day(self) -> int | None:
         return day_number(self.until) if self.until else None
+
+
+def _iso_day(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def day_number(iso_date: str) -> int:

@@ -6,6 +6,7 @@ environment by itself.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -56,7 +57,14 @@ class Settings(BaseSettings):
         description="Indexing precision; auto picks bfloat16 only on CPUs with AMX.",
     )
     top_k: int = Field(8, ge=1, le=50, description="Passages retrieved per question.")
-    max_citations: int = Field(3, ge=1, le=10, description="Most passages cited in one answer.")
+    max_citations: int = Field(
+        4,
+        ge=1,
+        le=10,
+        description=(
+            "Most facts (lines) in one answer; each line cites every article that reports it."
+        ),
+    )
     min_relevance: float = Field(
         0.686,
         ge=-1.0,
@@ -65,6 +73,14 @@ class Settings(BaseSettings):
             "Evidence score (best passage cosine + 0.1 x sentence + 0.2 x passage share of the "
             "question's terms) below which the corpus is said not to cover the question "
             "(calibrated, see README)."
+        ),
+    )
+    today: dt.date | None = Field(
+        None,
+        description=(
+            'The date questions are asked on, for "last week", "this year" or "the '
+            'latest" (YYYY-MM-DD); unset: the real date. Makes tests and evaluations '
+            "reproducible."
         ),
     )
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
@@ -107,6 +123,10 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(
         400, ge=16, le=4096, description="Most tokens the language model may write per answer."
     )
+
+    def asked_on(self) -> dt.date:
+        """The date a question is asked on: ``today`` when set, else the real date."""
+        return self.today or dt.date.today()
 
     @property
     def chroma_dir(self) -> Path:

@@ -6,6 +6,7 @@ object receives what it needs through its constructor.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,11 @@ class App:
         from index.ingest.pipeline import Indexer
 
         return Indexer(self.settings, self.store, lambda: load_document_embedder(self.settings))
+
+    def ask_on(self, today: dt.date | None) -> None:
+        """Answer as on ``today`` (before the first question; None keeps the setting)."""
+        if today is not None:
+            self.settings = self.settings.model_copy(update={"today": today})
 
     def answerer(self) -> Answerer:
         """The answerer the settings ask for (extractive, or written by a language model)."""

@@ -41,6 +41,11 @@ _filter_options = [
         type=click.DateTime(["%Y-%m-%d"]),
         help="Only articles published on or before this date.",
     ),
+    click.option(
+        "--today",
+        type=click.DateTime(["%Y-%m-%d"]),
+        help='Ask as on this date ("last week", "now", "the latest" count from it).',
+    ),
 ]
 
 
@@ -62,12 +67,15 @@ def ask_command(
     source: str | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
+    today: dt.datetime | None,
 ) -> None:
     """Answer QUESTION with cited passages.
 
-    With --json and QUESTION "-", read one question per line from standard input and
-    write one JSON object per line (the model is loaded once).
+    Dates in the question ("in 2021", "last week", "the latest") are understood; --json
+    shows how, as "time". With --json and QUESTION "-", read one question per line from
+    standard input and write one JSON object per line (the model is loaded once).
     """
+    app.ask_on(today.date() if today else None)
     filters = _filters(source, since, until)
     if question == "-":
         if not as_json:
@@ -91,11 +99,13 @@ def chat_command(
     source: str | None,
     since: dt.datetime | None,
     until: dt.datetime | None,
+    today: dt.datetime | None,
 ) -> None:
     """A conversation in the terminal: follow-up questions build on earlier turns.
 
     From a pipe, each line is the next turn of one conversation.
     """
+    app.ask_on(today.date() if today else None)
     from index.answer.conversation import Conversation
 
     conversation = Conversation(max_turns=app.settings.conversation_turns)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +29,11 @@ _SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
     "dataset_dir",
     required=True,
     type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder with corpus.json and queries.json, e.g. ../shared/eval/squad-v1.1-dev.",
+    help=(
+        "A SQuAD-style folder (corpus.json, queries.json; e.g. ../shared/eval/squad-v1.1-dev) "
+        "or a news folder (dataset.json, articles/, questions.jsonl, conversations.jsonl; "
+        "e.g. tests/data/news-dev)."
+    ),
 )
 @click.option(
     "--sample", type=click.IntRange(min=1), help="Evaluate a seeded sample of this many questions."
@@ -55,6 +60,9 @@ _SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
 @click.option(
+    "--details", is_flag=True, help="News datasets: also list each question answered wrongly."
+)
+@click.option(
     "--report",
     "report_path",
     type=click.Path(path_type=Path),
@@ -70,14 +78,29 @@ def eval_command(
     tune: bool,
     calibrate: bool,
     as_json: bool,
+    details: bool,
     report_path: Path | None,
 ) -> None:
     """Measure retrieval and answers on a question set, through the bot's own code path.
 
     The dataset's articles are indexed into their own data directory (reused while they
-    do not change). Figures leave out the tuning split (one question in five) on which the
+    do not change).
+
+    SQuAD-style sets report hit@k, MRR, answer in citations, exact match and F1, and
+    abstention; figures leave out the tuning split (one question in five) on which the
     ranking weights and the "not in the corpus" threshold were chosen.
+
+    News sets (dataset.json with the "today" the questions are asked on, articles/,
+    questions.jsonl of plain, time and unanswerable questions, conversations.jsonl) report:
+    the answer in the answer text, the first citation of the right date for questions about
+    a time, declines with a reason (precision and recall), follow-ups, and how often a
+    short answer is shown and right. See README, "Answer quality".
     """
+    from index.measure.news import is_news_dataset
+
+    if is_news_dataset(dataset_dir):
+        _eval_news(app, dataset_dir, as_json=as_json, details=details)
+        return
     from bot.terminal import render_calibration, render_eval, render_tuning
     from index.measure.calibration import calibrate as run_calibration
     from index.measure.evaluation import (
@@ -199,3 +222,37 @@ def bench_command(app: App, dataset_dir: Path, articles: int, scales: str, as_js
         scales=sizes,
     )
     click.echo(json.dumps(report.to_dict()) if as_json else render_bench(report.to_dict()))
+
+
+def _eval_news(app: App, dataset_dir: Path, *, as_json: bool, details: bool) -> None:
+    """`newsbot eval` on a news dataset, asked on the dataset's own "today"."""
+    from bot.terminal import render_news_eval
+    from index.answer.conversation import Conversation
+    from index.measure.news import NewsQuestion, evaluate_news, load_news_dataset
+    from index.measure.workspace import eval_settings, prepared_answerer
+    from index.models import Answer
+
+    dataset = load_news_dataset(dataset_dir)
+    settings = eval_settings(app.settings, dataset.name).model_copy(update={"today": dataset.today})
+    with progress_bar(enabled=sys.stderr.isatty()) as on_progress:
+        summary, answerer = prepared_answerer(settings, dataset.articles, on_progress)
+    if summary.chunks_embedded:
+        click.echo(f"Indexed {dataset.name} in {summary.seconds:.0f} s.", err=True)
+
+    def asking(conversation: Conversation | None) -> Callable[[NewsQuestion], Answer]:
+        def ask(question: NewsQuestion) -> Answer:
+            try:
+                return answerer.ask(question.question, conversation=conversation)
+            except QuestionError as e:
+                return Answer(question.question, str(e), found=False, reason=str(e))
+
+        return ask
+
+    report = evaluate_news(
+        dataset,
+        asking(None),
+        lambda: asking(Conversation(max_turns=settings.conversation_turns)),
+    )
+    if not details:
+        report.pop("failures")
+    click.echo(json.dumps(report) if as_json else render_news_eval(report))

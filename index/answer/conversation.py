@@ -12,11 +12,13 @@ kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
 
 # Pronouns that point back. "that" and "this" are left out: they are as often relative
@@ -36,6 +38,7 @@ class Turn:
     topic: str  # the standalone question this turn was answered under
     answer: str  # the answer's text, citation markers removed ("" when not found)
     article_ids: tuple[str, ...]  # articles the answer cited
+    time: QuestionTime = field(default_factory=QuestionTime)  # the period the topic is about
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +51,7 @@ class ResolvedQuestion:
     context: str  # words from earlier turns, weighing less
     is_follow_up: bool
     topic: str = ""  # the standalone question a follow-up leans on
+    time: QuestionTime = field(default_factory=QuestionTime)  # the period it asks about
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -104,12 +108,29 @@ class Conversation:
         with self._lock:
             return tuple(self._turns)
 
-    def resolve(self, question: str) -> ResolvedQuestion:
-        """Decide how to search ``question`` given the turns before it."""
+    def resolve(self, question: str, today: dt.date | None = None) -> ResolvedQuestion:
+        """Decide how to search ``question`` given the turns before it, asked on ``today``.
+
+        A follow-up keeps the period of the question it leans on ("What did they decide?"
+        after a question about 2019), unless it names its own ("and in 2021?") or moves
+        from it ("and the year after?").
+
+        Raises:
+            QuestionError: The question names an impossible or future date.
+        """
+        own = question_time(question, today or dt.date.today())
         with self._lock:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
-            return ResolvedQuestion(question, question, question, "", is_follow_up=False)
+            return standalone(question, own)
+        moved = _moved(last.time, question)
+        time = own if not own.is_empty else moved or last.time
+        topic_text = last.topic
+        if time != last.time:
+            # Another period: the topic's own words for its period would pull the old one back.
+            topic_text = without_time(
+                last.topic, parse_question_time(last.topic, today or dt.date.today())
+            )
         swapped = swap_place_or_time(last.topic, question)
         if swapped is not None:
             # The conversation moves on to the new place or time: it is the topic from now.
@@ -120,18 +141,84 @@ class Conversation:
                 context=f"{last.topic} {last.answer}",
                 is_follow_up=True,
                 topic=swapped,
+                time=time,
             )
         return ResolvedQuestion(
             question=question,
-            search_text=f"{last.topic} {question}",
+            search_text=f"{topic_text} {question}",
             focus=question,
             context=f"{last.topic} {last.answer}",
             is_follow_up=True,
             topic=last.topic,
+            time=time,
         )
 
     def record(self, resolved: ResolvedQuestion, answer: str, article_ids: tuple[str, ...]) -> None:
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
         with self._lock:
-            self._turns.append(Turn(resolved.question, topic, answer, article_ids))
+            self._turns.append(Turn(resolved.question, topic, answer, article_ids, resolved.time))
+
+
+# "Who is the president today?" asks who is president now, not what happened today.
+_PRESENT = re.compile(r"\b(?:is|are|does|do|has|have)\b", re.IGNORECASE)
+
+
+def question_time(question: str, today: dt.date) -> QuestionTime:
+    """The period ``question`` asks about, on ``today``; "today" in the present tense is
+    "currently".
+
+    Raises:
+        QuestionError: The question names an impossible or future date.
+    """
+    time = parse_question_time(question, today)
+    if time.first == time.last == today and _PRESENT.search(question):
+        return QuestionTime(recency=True, spans=time.spans)
+    return time
+
+
+def without_time(text: str, time: QuestionTime) -> str:
+    """``text`` without the phrases that say its period ("in 2016", "last week")."""
+    for start, end in sorted(time.spans, reverse=True):
+        text = text[:start] + text[end:]
+    return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(text.split()))
+
+
+def standalone(question: str, time: QuestionTime | None = None) -> ResolvedQuestion:
+    """How a question that leans on nothing is searched: as asked."""
+    return ResolvedQuestion(
+        question, question, question, "", is_follow_up=False, time=time or QuestionTime()
+    )
+
+
+_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+# "the year after", "a year later", "three years earlier", "two years before that".
+_MOVE = re.compile(
+    r"\b(?:the\s+(?P<unit>year)\s+(?P<way>after|before)"
+    r"|(?P<count>a|one|two|three|four|five|six|ten|\d+)\s+years?\s+"
+    r"(?P<way2>later|after|earlier|before))\b",
+    re.IGNORECASE,
+)
+
+
+def _moved(time: QuestionTime, question: str) -> QuestionTime | None:
+    """``time`` moved by the years ``question`` asks for ("and the year after?"), or None."""
+    match = _MOVE.search(question)
+    if match is None or time.first is None or time.last is None:
+        return None
+    count = 1 if match["unit"] else int(_NUMBERS.get(match["count"].lower(), 0) or match["count"])
+    way = (match["way"] or match["way2"]).lower()
+    years = count if way in ("after", "later") else -count
+    return replace(
+        time,
+        first=_add_years(time.first, years),
+        last=_add_years(time.last, years),
+        spans=(),
+    )
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)

@@ -83,6 +83,20 @@ def short_answer(question: str, sentence: str, context: str = "") -> str | None:
     return best.text(sentence)
 
 
+def fresh_answers(kind: AnswerType, sentence: str, known: str) -> list[str]:
+    """The phrases of ``sentence`` of the ``kind`` asked for that are not made only of words
+    of ``known`` (the question, what it leans on): new information of the right kind."""
+    if kind is AnswerType.OTHER:
+        return []
+    known_words = {w.lower() for w in _WORD.findall(known)}
+    found = []
+    for span in _typed_spans(kind, sentence):
+        text = span.text(sentence)
+        if text and not {w.lower() for w in _WORD.findall(text)} <= known_words:
+            found.append(text)
+    return found
+
+
 def _typed_spans(kind: AnswerType, sentence: str) -> list[_Span]:
     if kind is AnswerType.TIME:
         return [_Span(m.start(), m.end()) for m in _TIME.finditer(sentence)]

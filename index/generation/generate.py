@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, ClassVar
 
-from index.answer.extractive import Answerer, cite_passage, remember_turn
+from index.answer.extractive import Answerer, remember_turn
+from index.answer.timeline import cite_passage
 from index.errors import LLMUnavailableError
 from index.generation.citation_check import check_answer, renumber
 from index.generation.condense import condense

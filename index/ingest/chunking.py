@@ -9,6 +9,7 @@ SQuAD; docs/decisions.md). What a reader sees, and what BM25 searches, is the se
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from llama_index.core.bridge.pydantic import Field
@@ -18,9 +19,13 @@ from llama_index.core.schema import BaseNode, Document
 
 from index.embedding.model import token_counts, token_offsets
 from index.models import Article
+from index.text.events import news_event, sentence_events
 from index.text.sentences import sentence_spans
 
 WINDOW_KEYS = ["window", "window_start", "window_end"]
+# When each sentence's event happened (index/text/events.py): YYYYMMDD numbers for filters
+# and ranking (0 when nothing dates it), and the date as shown.
+EVENT_KEYS = ["event_start", "event_end", "event_date", "event_ranges", "news_date"]
 # Metadata stored with every chunk, none of it embedded: only the sentence is (a headline
 # pulled the answering sentence's cosine down on the seed article; see above).
 NOT_EMBEDDED = ["title", "source", "published_at", "published_day", "url", "path"]
@@ -58,7 +63,18 @@ class SentenceWindows(SentenceWindowNodeParser):
             doc_nodes = build_nodes_from_splits(
                 [doc.text[a:b] for a, b in spans], doc, id_func=self.id_func
             )
+            published = _published(doc)
+            events = sentence_events(doc.text, spans, published)
+            news = news_event(doc.text, spans, published)
             for i, node in enumerate(doc_nodes):
+                event = events[i]
+                node.metadata.update(
+                    event_start=event.start_day if event else 0,
+                    event_end=event.end_day if event else 0,
+                    event_date=event.label if event else "",
+                    event_ranges=event.ranges_text if event else "",
+                    news_date=news.label if news else "",
+                )
                 lo = spans[max(0, i - self.window_size)][0]
                 hi = spans[min(len(spans) - 1, i + self.window_size)][1]
                 node.metadata.update(window=doc.text[lo:hi], window_start=lo, window_end=hi)
@@ -82,7 +98,12 @@ class SentenceWindows(SentenceWindowNodeParser):
 
 
 def _merged(keys: list[str]) -> list[str]:
-    return [*keys, *(k for k in WINDOW_KEYS if k not in keys)]
+    return [*keys, *(k for k in [*WINDOW_KEYS, *EVENT_KEYS] if k not in keys)]
+
+
+def _published(doc: BaseNode) -> dt.date | None:
+    value = doc.metadata.get("published_at")
+    return dt.date.fromisoformat(value) if value else None
 
 
 def _cut(text: str, start: int, end: int, max_tokens: int) -> list[tuple[int, int]]:

@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[IndexProgress], None]
 
 # Bump when the way chunks are made or embedded changes: a new value forces a full rebuild.
-_PIPELINE_VERSION = 3
+_PIPELINE_VERSION = 4
 # Articles embedded between two progress reports (about 150 chunks of news).
 _ARTICLES_PER_BATCH = 16
 

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.answer.extractive import EVIDENCE, EvidenceWeights, evidence_score
+from index.answer.compose import EVIDENCE, EvidenceWeights, evidence_score
 from index.measure.evaluation import Dataset, EvalQuestion
 from index.measure.workspace import eval_settings, prepared_answerer
 from index.models import IndexProgress, Passage

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from index.models import SearchFilters
-from index.search.filters import bm25_mask
+from index.search.filters import EventRange, bm25_mask
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode, NodeWithScore
@@ -45,6 +45,7 @@ class Candidate:
     window_overlap: float = 0.0
     bigrams: float = 0.0
     answer_type: float = 0.0
+    time_match: float = 0.0  # 1: its event is in the question's period, -1: dated outside it
     score: float = 0.0
 
 
@@ -54,12 +55,15 @@ def cosine_from_chroma(score: float) -> float:
 
 
 def bm25_hits(
-    index: LexicalIndex, bundle: Any, filters: SearchFilters | None
+    index: LexicalIndex,
+    bundle: Any,
+    filters: SearchFilters | None,
+    events: EventRange | None = None,
 ) -> list[NodeWithScore]:
     """BM25's best windows for the question (llama-index's retriever over the loaded index)."""
     from llama_index.retrievers.bm25 import BM25Retriever
 
-    mask = bm25_mask(index.sources, index.days, filters)
+    mask = bm25_mask(index, filters, events)
     if mask is not None and not any(mask):
         return []
     records = len(index.days)

@@ -1,11 +1,13 @@
-"""Restricting a search to one source or a range of publication dates, in Chroma and in BM25.
+"""Restricting a search to one source, a range of publication dates, or sentences whose event
+falls in a range of days, in Chroma and in BM25.
 
-Both searches must see the same articles, so both translations of a :class:`SearchFilters`
-live here. Undated articles carry day 0: "until" means "known to be published by then".
+Both searches must see the same sentences, so both translations live here. Undated
+articles carry day 0: "until" means "known to be published by then".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,10 +17,22 @@ from index.models import SearchFilters
 if TYPE_CHECKING:
     from llama_index.core.vector_stores.types import MetadataFilters
 
+    from index.storage.lexical import LexicalIndex
 
-def chroma_filters(filters: SearchFilters | None) -> MetadataFilters | None:
+
+@dataclass(frozen=True, slots=True)
+class EventRange:
+    """Sentences whose event overlaps these days (YYYYMMDD numbers; None: open)."""
+
+    first: int | None
+    last: int | None
+
+
+def chroma_filters(
+    filters: SearchFilters | None, events: EventRange | None = None
+) -> MetadataFilters | None:
     """The filters as llama-index metadata filters, which its Chroma store turns into ``where``."""
-    if not filters:
+    if not filters and events is None:
         return None
     from llama_index.core.vector_stores.types import (
         FilterOperator,
@@ -26,8 +40,20 @@ def chroma_filters(filters: SearchFilters | None) -> MetadataFilters | None:
         MetadataFilters,
     )
 
-    assert filters is not None
     conditions: list[MetadataFilter | MetadataFilters] = []
+    if events is not None:
+        # Undated sentences carry 0 and never overlap a range.
+        conditions.append(MetadataFilter(key="event_end", value=0, operator=FilterOperator.GT))
+        if events.first is not None:
+            conditions.append(
+                MetadataFilter(key="event_end", value=events.first, operator=FilterOperator.GTE)
+            )
+        if events.last is not None:
+            conditions.append(
+                MetadataFilter(key="event_start", value=events.last, operator=FilterOperator.LTE)
+            )
+    if not filters:
+        return MetadataFilters(filters=conditions)
     if filters.source:
         conditions.append(MetadataFilter(key="source", value=filters.source))
     if filters.since_day is not None:
@@ -47,15 +73,21 @@ def chroma_filters(filters: SearchFilters | None) -> MetadataFilters | None:
 
 
 def bm25_mask(
-    sources: np.ndarray, days: np.ndarray, filters: SearchFilters | None
+    index: LexicalIndex, filters: SearchFilters | None, events: EventRange | None = None
 ) -> list[int] | None:
-    """Which BM25 records (given each one's source and day) a filtered question may see.
-
-    None when every record may be seen.
-    """
-    if not filters:
+    """Which BM25 records a filtered question may see; None when every record may be seen."""
+    if not filters and events is None:
         return None
+    sources, days = index.sources, index.days
     keep = np.ones(len(days), dtype=bool)
+    if events is not None:
+        keep &= index.event_ends > 0
+        if events.first is not None:
+            keep &= index.event_ends >= events.first
+        if events.last is not None:
+            keep &= index.event_starts <= events.last
+    if not filters:
+        return list(keep.astype(int).tolist())
     if filters.source:
         keep &= sources == filters.source
     if filters.since_day is not None:

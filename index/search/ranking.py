@@ -32,6 +32,7 @@ class RankingWeights:
     article: float = 0.05  # best cosine + bm25 of any candidate from the same article
     answer_type: float = 0.1  # 1 when the sentence holds the kind of answer asked for
     window_cosine: float = 0.2  # best cosine of any candidate sentence inside the window
+    time: float = 0.3  # +1 when the event is in the question's period, -1 when dated outside
 
     FEATURES: ClassVar[tuple[str, ...]] = (
         "cosine",
@@ -42,6 +43,7 @@ class RankingWeights:
         "article",
         "answer_type",
         "window_cosine",
+        "time",
     )
 
 
@@ -70,6 +72,7 @@ def rank(candidates: list[Candidate], mode: Mode, weights: RankingWeights) -> li
                 + weights.article * article_best[c.article_id]
                 + weights.answer_type * c.answer_type
                 + weights.window_cosine * window_best
+                + weights.time * c.time_match
             )
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     return [_to_passage(c, in_windows[c.node_id]) for c in _one_per_stretch(ranked)]
@@ -129,4 +132,9 @@ def _to_passage(c: Candidate, known_cosines: dict[int, float]) -> Passage:
         overlap=c.overlap,
         window_overlap=c.window_overlap,
         sentence_similarities=tuple(sorted(known_cosines.items())),
+        event_start=int(meta.get("event_start") or 0),
+        event_end=int(meta.get("event_end") or 0),
+        event_date=str(meta.get("event_date") or "") or None,
+        event_ranges=str(meta.get("event_ranges") or ""),
+        news_date=str(meta.get("news_date") or "") or None,
     )

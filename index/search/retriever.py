@@ -31,14 +31,17 @@ from index.search.candidates import (
     from_chroma,
 )
 from index.search.features import add_word_features
-from index.search.filters import chroma_filters
+from index.search.filters import EventRange, chroma_filters
 from index.search.ranking import RankingWeights, rank
+from index.search.time import add_time_feature, event_range
 from index.storage import lexical
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
+    from llama_index.core.vector_stores.types import MetadataFilters
 
     from index.storage.store import Generation, Store
+    from index.text.dates import QuestionTime
 
 # How often a long-running process looks for a newer generation (a re-index by another
 # process): one Chroma metadata read per interval at most.
@@ -71,6 +74,11 @@ class Retriever:
         """
         return self._current().generation
 
+    def knows(self, term: str) -> bool:
+        """Whether ``term`` (a stemmed word) occurs anywhere in the live index."""
+        view = self._current()
+        return view.lexical is not None and term in view.lexical.idf
+
     def refresh(self) -> None:
         """Look for a new generation on the next question (after a re-index in this process)."""
         with self._lock:
@@ -84,6 +92,7 @@ class Retriever:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
         emphasis: str = "",
+        time: QuestionTime | None = None,
     ) -> list[Passage]:
         """The ``top_k`` best passages for ``query``, best first, one per stretch of text.
 
@@ -94,12 +103,14 @@ class Retriever:
             mode: "hybrid" (the default), or one search alone (for evaluation).
             emphasis: Part of ``query`` whose terms count double when sentences are matched
                 word for word (a follow-up question searched together with its topic).
+            time: The period the question asks about: sentences whose event lies in it are
+                searched for too, and rank higher.
 
         Raises:
             NotIndexedError: Nothing is indexed yet.
             StoreError: The vector store cannot be read.
         """
-        pool = self.candidates(query, filters=filters, mode=mode, emphasis=emphasis)
+        pool = self.candidates(query, filters=filters, mode=mode, emphasis=emphasis, time=time)
         return rank(pool, mode, RankingWeights())[:top_k]
 
     def candidates(
@@ -109,12 +120,13 @@ class Retriever:
         filters: SearchFilters | None = None,
         mode: Mode = "hybrid",
         emphasis: str = "",
+        time: QuestionTime | None = None,
     ) -> list[Candidate]:
         """Every candidate of both searches with its evidence, unranked (see :func:`rank`)."""
         for attempt in range(2):
             view = self._current()
             try:
-                return self._search(view, query, filters, mode, emphasis)
+                return self._search(view, query, filters, mode, emphasis, event_range(time))
             except NotIndexedError:
                 raise
             except Exception as e:
@@ -156,27 +168,44 @@ class Retriever:
     # -- one search -------------------------------------------------------------------------
 
     def _search(
-        self, view: _View, query: str, filters: SearchFilters | None, mode: Mode, emphasis: str
+        self,
+        view: _View,
+        query: str,
+        filters: SearchFilters | None,
+        mode: Mode,
+        emphasis: str,
+        events: EventRange | None,
     ) -> list[Candidate]:
         from llama_index.core.schema import QueryBundle
 
         vector = self._embedder.get_query_embedding(query)
         bundle = QueryBundle(query_str=query, embedding=vector)
         pool: dict[str, Candidate] = {}
-        if mode != "bm25":
-            retriever = view.index.as_retriever(
-                similarity_top_k=CANDIDATES, filters=chroma_filters(filters)
-            )
-            for hit in retriever.retrieve(bundle):
-                candidate = from_chroma(hit.node)
-                candidate.cosine = cosine_from_chroma(hit.score or 0.0)
-                pool[candidate.node_id] = candidate
-        if mode != "dense" and view.lexical is not None:
-            for hit in bm25_hits(view.lexical, bundle, filters):
-                candidate = pool.get(hit.node.node_id) or from_bm25(hit.node)
-                candidate.bm25 = float(hit.score or 0.0)
-                pool[candidate.node_id] = candidate
+        # A question about a period also searches that period alone: in a long archive its
+        # sentences may all rank below the top candidates of other years.
+        periods = [None] if events is None else [None, events]
+        for period in periods:
+            if mode != "bm25":
+                self._add_dense(view, bundle, chroma_filters(filters, period), pool)
+            if mode != "dense" and view.lexical is not None:
+                for hit in bm25_hits(view.lexical, bundle, filters, period):
+                    candidate = pool.get(hit.node.node_id) or from_bm25(hit.node)
+                    candidate.bm25 = float(hit.score or 0.0)
+                    pool[candidate.node_id] = candidate
         fill_cosines(view.collection, np.asarray(vector, dtype=np.float32), pool)
         if view.lexical is not None:
             add_word_features(view.lexical, query, emphasis, pool)
+        add_time_feature(pool.values(), events)
         return list(pool.values())
+
+    @staticmethod
+    def _add_dense(
+        view: _View, bundle: Any, where: MetadataFilters | None, pool: dict[str, Candidate]
+    ) -> None:
+        retriever = view.index.as_retriever(similarity_top_k=CANDIDATES, filters=where)
+        for hit in retriever.retrieve(bundle):
+            if hit.node.node_id in pool:
+                continue
+            candidate = from_chroma(hit.node)
+            candidate.cosine = cosine_from_chroma(hit.score or 0.0)
+            pool[candidate.node_id] = candidate

@@ -29,7 +29,20 @@ log = logging.getLogger(__name__)
 # with the same terms the index holds.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # Fields kept with each BM25 record, beside the searched text, for filters and citations.
-_KEPT = ("title", "source", "published_at", "published_day", "url", "window_start", "window_end")
+_KEPT = (
+    "title",
+    "source",
+    "published_at",
+    "published_day",
+    "url",
+    "window_start",
+    "window_end",
+    "event_start",
+    "event_end",
+    "event_date",
+    "event_ranges",
+    "news_date",
+)
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,8 @@ class LexicalIndex:
     retriever: BM25Retriever
     sources: np.ndarray  # source of each record, in BM25 corpus order
     days: np.ndarray  # YYYYMMDD of each record, 0 when undated
+    event_starts: np.ndarray  # YYYYMMDD range of each record's event, 0 when not known
+    event_ends: np.ndarray
     idf: dict[str, float]  # inverse document frequency of each indexed term
 
     def terms(self, text: str) -> list[str]:
@@ -158,6 +173,12 @@ def _wrap(retriever: BM25Retriever) -> LexicalIndex:
     return LexicalIndex(
         retriever=retriever,
         sources=np.array([str(r.get("source", "")) for r in corpus], dtype=object),
-        days=np.array([int(r.get("published_day") or 0) for r in corpus], dtype=np.int64),
+        days=_numbers(corpus, "published_day"),
+        event_starts=_numbers(corpus, "event_start"),
+        event_ends=_numbers(corpus, "event_end"),
         idf=idf,
     )
+
+
+def _numbers(corpus: list[dict[str, Any]], key: str) -> np.ndarray:
+    return np.array([int(r.get(key) or 0) for r in corpus], dtype=np.int64)

@@ -21,7 +21,7 @@ PAGE_SIZE = 5000
 
 # What a chunk's Chroma record keeps outside llama-index's serialized node: the keys that
 # searches filter on (and `document_id`, by which llama-index deletes an article's chunks).
-FILTERED_KEYS = ("source", "published_day")
+FILTERED_KEYS = ("source", "published_day", "event_start", "event_end")
 
 
 def chroma_record(node: BaseNode) -> dict[str, Any]:

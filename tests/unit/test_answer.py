@@ -4,8 +4,10 @@ from dataclasses import replace
 
 import pytest
 
+from index.answer.compose import compose_answer
 from index.answer.conversation import Conversation, ResolvedQuestion
-from index.answer.extractive import NOT_COVERED, check_question, compose_answer
+from index.answer.coverage import NOT_COVERED
+from index.answer.extractive import check_question
 from index.errors import QuestionError
 from index.models import Passage
 from index.settings import Settings
@@ -54,7 +56,7 @@ def passage(
     )
 
 
-LIMITS = {"min_relevance": 0.3, "max_citations": 3}
+LIMITS = {"min_relevance": 0.3, "max_lines": 3}
 
 
 def standalone(question: str) -> ResolvedQuestion:
@@ -66,10 +68,11 @@ def test_answer_quotes_the_sentence_with_the_question_words_and_cites_it() -> No
         standalone("What was agreed at Sochi?"),
         [passage(SOCHI, 0.55), passage(KARABAKH, 0.45, "a#s1")],
         min_relevance=0.3,
-        max_citations=3,
+        max_lines=3,
     )
     assert answer.found
-    assert answer.answer.startswith("The two countries' leaders met late last month")
+    # "late last month" in an article of 7 November 2022: the line says when.
+    assert answer.answer.startswith("Oct 2022 — The two countries' leaders met late last month")
     assert "agreed not to use force" in answer.answer.split("[1]")[0]
     assert answer.citations[0].n == 1 and answer.citations[0].passage == SOCHI
 
@@ -79,7 +82,7 @@ def test_every_marker_refers_to_a_citation_and_every_citation_is_used() -> None:
         standalone("When did Karabakh fighting claim lives?"),
         [passage(KARABAKH, 0.5, "k#s0", "k"), passage(SOCHI, 0.48, "s#s0", "s")],
         min_relevance=0.3,
-        max_citations=3,
+        max_lines=3,
     )
     import re
 
@@ -93,7 +96,7 @@ def test_each_answer_sentence_occurs_verbatim_in_its_cited_passage() -> None:
         standalone("How many lives did the 2020 fighting claim?"),
         [passage(KARABAKH, 0.6)],
         min_relevance=0.3,
-        max_citations=3,
+        max_lines=3,
     )
     parts = [part.strip() for part in answer.answer.split(" [1]") if part.strip()]
     assert answer.found and parts
@@ -103,24 +106,25 @@ def test_each_answer_sentence_occurs_verbatim_in_its_cited_passage() -> None:
 
 def test_weak_evidence_says_not_covered_and_names_the_nearest_articles() -> None:
     answer = compose_answer(
-        standalone("Who won the 2022 football World Cup?"),
+        standalone("Who won the football cup?"),
         [
             passage(SOCHI, 0.12, "s#s0", "s"),
             passage(SOCHI, 0.11, "s#s1", "s"),
             passage(KARABAKH, 0.10, "k#s0", "k"),
         ],
         min_relevance=0.3,
-        max_citations=3,
+        max_lines=3,
     )
     assert not answer.found
     assert answer.answer.startswith(NOT_COVERED)
+    assert answer.reason and "close enough" in answer.reason
     assert [c.article_id for c in answer.citations] == ["s", "k"]
     assert "“Title of s” [1]" in answer.answer
 
 
 def test_no_passage_under_filters_says_so() -> None:
     answer = compose_answer(
-        standalone("What was agreed?"), [], min_relevance=0.3, max_citations=3, filtered=True
+        standalone("What was agreed?"), [], min_relevance=0.3, max_lines=3, filtered=True
     )
     assert not answer.found and "filters" in answer.answer
 
@@ -130,7 +134,7 @@ def test_duplicate_sentences_from_overlapping_chunks_are_quoted_once() -> None:
         standalone("What was agreed at Sochi?"),
         [passage(SOCHI, 0.55, "a#s0"), passage(SOCHI, 0.54, "a#s1")],
         min_relevance=0.3,
-        max_citations=3,
+        max_lines=3,
     )
     assert answer.answer.count("port of Sochi") == 1
 
@@ -142,7 +146,7 @@ def test_follow_up_prefers_sentences_with_its_own_words() -> None:
     follow_up = conversation.resolve("and in the 1990s?")
     assert follow_up.is_follow_up
     assert follow_up.search_text.startswith("How many people died")
-    answer = compose_answer(follow_up, [passage(KARABAKH, 0.5)], min_relevance=0.3, max_citations=3)
+    answer = compose_answer(follow_up, [passage(KARABAKH, 0.5)], min_relevance=0.3, max_lines=3)
     assert answer.answer.startswith("Yerevan and Baku fought two wars")
 
 
@@ -164,7 +168,7 @@ def test_question_whitespace_is_normalised() -> None:
 def test_the_question_words_in_the_passage_add_to_the_evidence() -> None:
     # Same cosine: the passage holding the question's (IDF-weighted) terms is evidence
     # enough at the calibrated threshold, the one holding none is not.
-    calibrated = {"min_relevance": Settings().min_relevance, "max_citations": 3}
+    calibrated = {"min_relevance": Settings().min_relevance, "max_lines": 3}
     question = standalone("What was agreed at Sochi?")
     words = passage(SOCHI, 0.40, overlap=1.0, window_overlap=1.0)
     assert compose_answer(question, [words], **calibrated).found

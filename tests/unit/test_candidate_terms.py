@@ -22,7 +22,14 @@ SENTENCES = [s if s.endswith(".") else s + "." for s in BODY.split(". ")]
 def lexical_index() -> LexicalIndex:
     retriever = SimpleNamespace(stemmer=Stemmer.Stemmer("english"))
     empty = np.array([])
-    return LexicalIndex(retriever=retriever, sources=empty, days=empty, idf={})  # type: ignore[arg-type]
+    return LexicalIndex(
+        retriever=retriever,  # type: ignore[arg-type]
+        sources=empty,
+        days=empty,
+        event_starts=empty,
+        event_ends=empty,
+        idf={},
+    )
 
 
 def candidate(n: int, window: int, article: str = "a", body: str = BODY) -> Candidate:

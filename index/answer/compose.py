@@ -1,0 +1,250 @@
+"""Composing a cited answer from retrieved passages, or saying what the articles do not say.
+
+The answer is extractive: sentences copied from the passages, one line per fact, each line
+dated when its sentence does not say when its event happened and followed by the numbers
+of every article that reports it. A sentence is chosen for how many of the question's
+meaningful words it holds and how close its passage is to the question.
+
+Whether the articles cover the question is decided on the *evidence* (the best passages'
+cosine plus shares of the question's words in the matched sentence and its passage,
+calibrated with its threshold: docs/decisions.md) and on what the question names: a
+person, a number or a period no relevant article mentions makes newsbot decline and say so
+(``coverage.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.answer.conversation import ResolvedQuestion
+from index.answer.coverage import (
+    Vocabulary,
+    missing_focus,
+    missing_from_articles,
+    no_filtered_match,
+    not_covered,
+    outside_period,
+)
+from index.answer.short_answer import fresh_answers, short_answer
+from index.answer.timeline import Report, arrange, merge_reports, write_lines
+from index.models import Answer, Passage
+from index.text.answer_types import AnswerType, expected_type
+from index.text.dates import QuestionTime
+from index.text.events import Event, event_from_label, sentence_events, stored_event
+from index.text.sentences import sentence_spans
+from index.text.terms import content_terms
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceWeights:
+    """Evidence of a passage = its cosine + these shares of the question's terms it holds."""
+
+    overlap: float  # IDF-weighted share of the question's terms in the matched sentence
+    window_overlap: float  # the same share in the whole passage
+
+
+# Calibrated with the threshold (Settings.min_relevance); docs/decisions.md.
+EVIDENCE = EvidenceWeights(overlap=0.1, window_overlap=0.2)
+# The best-ranked passages that count as evidence for the question.
+_EVIDENCE_PASSAGES = 4
+# The best-ranked passages that may lend a sentence to the answer: the reports of other
+# events (and other outlets) rank below the best.
+_CANDIDATE_PASSAGES = 10
+# A passage after the first is quoted when its evidence comes this close to the threshold:
+# it supports an answer the first passage already established (docs/decisions.md).
+_SUPPORT_MARGIN = 0.15
+# Discount on the cosine for a sentence next to the one the search matched.
+_NEIGHBOUR_DISCOUNT = 0.1
+# In a follow-up, the new question's own words count this much more than the topic's.
+_FOCUS_WEIGHT = 2.0
+# Bonus for a sentence holding the kind of answer the question asks for (a place for
+# "where", a date for "when", ...) that the question does not already name.
+_ANSWER_TYPE_BONUS = 0.1
+
+
+def compose_answer(
+    resolved: ResolvedQuestion,
+    passages: Sequence[Passage],
+    *,
+    min_relevance: float,
+    max_lines: int,
+    filtered: bool = False,
+    vocabulary: Vocabulary | None = None,
+) -> Answer:
+    """Build the answer from ``passages`` (best first). Pure: no I/O, no model.
+
+    Args:
+        resolved: The question as searched (with the period it asks about).
+        passages: The retrieved passages, best first.
+        min_relevance: The evidence below which the articles do not cover the question.
+        max_lines: Most facts (lines) in the answer; each cites every report of it.
+        filtered: The search was restricted by source or date (says so when nothing matched).
+        vocabulary: Whether a word occurs anywhere in the indexed articles (for reasons).
+    """
+    question, time = resolved.question, resolved.time
+    if not passages:
+        return no_filtered_match(question, time) if filtered else not_covered(question, [], time)
+    evidence = evidence_score(passages)
+    candidates = passages[:_CANDIDATE_PASSAGES]
+    missing = missing_from_articles(resolved, candidates, vocabulary) or missing_focus(
+        resolved.focus, vocabulary
+    )
+    if missing is not None or evidence < min_relevance:
+        return not_covered(question, passages, time, reason=missing)
+    reports = _choose(resolved, passages, min_relevance)
+    if time.first is not None or time.last is not None:
+        in_period = [
+            r for r in reports if r.event is None or r.event.overlaps(time.first, time.last)
+        ]
+        if not in_period or _period_evidence(passages, time) < min_relevance:
+            return outside_period(question, passages, time, reports)
+        reason = missing_from_articles(
+            resolved, [r.passage for r in in_period], vocabulary, time.describe()
+        )
+        if reason is not None:
+            return not_covered(question, [r.passage for r in in_period], time, reason=reason)
+        reports = in_period
+    facts = arrange(
+        merge_reports(reports),
+        time,
+        max_lines,
+        kind=_kind(resolved),
+        oldest_first=_oldest_first(resolved),
+        newest_asked=_newest_asked(resolved),
+    )
+    text, lines, citations = write_lines(facts)
+    lead = facts[0].reports[0]
+    return Answer(
+        question=question,
+        answer=text,
+        found=True,
+        citations=citations,
+        short_answer=short_answer(_asked(resolved), lead.text, context=resolved.context),
+        time=time,
+        lines=lines,
+    )
+
+
+def evidence_score(passages: Sequence[Passage], weights: EvidenceWeights = EVIDENCE) -> float:
+    """How strongly the best passages support an answer; compared with the threshold."""
+    return max(
+        (
+            p.similarity + weights.overlap * p.overlap + weights.window_overlap * p.window_overlap
+            for p in passages[:_EVIDENCE_PASSAGES]
+        ),
+        default=-1.0,
+    )
+
+
+# "When it was first announced", "originally", "initially": the earliest event leads; "in
+# the end", "finally", "the final cost": the latest does.
+_FIRST = re.compile(r"\b(?:first|originally|initially|at the start|in the beginning)\b", re.I)
+_LAST = re.compile(r"\b(?:in the end|finally|eventually|ultimately|final)\b", re.I)
+
+
+def _oldest_first(resolved: ResolvedQuestion) -> bool:
+    return bool(_FIRST.search(resolved.focus)) and not resolved.time.recency
+
+
+def _newest_asked(resolved: ResolvedQuestion) -> bool:
+    return resolved.time.recency or bool(_LAST.search(resolved.focus))
+
+
+def _kind(resolved: ResolvedQuestion) -> AnswerType:
+    kind = expected_type(resolved.focus)
+    if kind is AnswerType.OTHER and resolved.is_follow_up:
+        kind = expected_type(resolved.topic)  # "and in the 1990s?" asks what the topic asked
+    return kind
+
+
+def _period_evidence(passages: Sequence[Passage], time: QuestionTime) -> float:
+    """The evidence of the passages whose sentence's event lies in the question's period:
+    the articles must cover the question *then*, not only at other times."""
+    in_period = [
+        p
+        for p in passages
+        if (event := stored_event(p.event_date, p.event_ranges)) is None
+        or event.overlaps(time.first, time.last)
+    ]
+    return evidence_score(in_period)
+
+
+def _asked(resolved: ResolvedQuestion) -> str:
+    asked = resolved.focus
+    if resolved.is_follow_up and expected_type(asked) is AnswerType.OTHER:
+        asked = f"{resolved.topic} {asked}"  # "and in the 1990s?" asks what the topic asked
+    return asked
+
+
+def _choose(
+    resolved: ResolvedQuestion, passages: Sequence[Passage], min_relevance: float
+) -> list[Report]:
+    """The best sentence of each of the first passages that are evidence on their own.
+
+    The best passage always gives a sentence; each further one (in rank order) does when its
+    own evidence comes within ``_SUPPORT_MARGIN`` of the threshold and its best sentence
+    shares a word with the question and is not yet quoted.
+    """
+    weights = _term_weights(resolved)
+    kind = _kind(resolved)
+    known = f"{resolved.question} {resolved.topic}"
+    chosen: list[Report] = []
+    quoted: set[str] = set()
+    for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
+        if rank and evidence_score([passage]) < min_relevance - _SUPPORT_MARGIN:
+            continue
+        best = max(_sentences(passage, weights, kind, known), key=lambda s: s.score, default=None)
+        if best is None or (chosen and best.overlap == 0):
+            continue
+        key = " ".join(best.text.lower().split())
+        if key not in quoted:  # passages of different articles can repeat a sentence
+            chosen.append(best)
+            quoted.add(key)
+    return chosen
+
+
+def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:
+    """The question's terms; in a follow-up its own terms weigh more than the topic's."""
+    weights: dict[str, float] = {t: 1.0 for t in content_terms(resolved.context)}
+    focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
+    weights.update({t: focus_weight for t in content_terms(resolved.focus)})
+    return weights
+
+
+def _sentences(
+    passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str
+) -> list[Report]:
+    total = sum(weights.values())
+    known = dict(passage.sentence_similarities)
+    known[passage.sentence_start] = passage.similarity
+    spans = sentence_spans(passage.text)
+    events = _events(passage, spans)
+    sentences = []
+    for (start, end), event in zip(spans, events, strict=True):
+        text = passage.text[start:end]
+        present = set(content_terms(text))
+        overlap = sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        # A sentence the search scored has its own cosine; the others inherit the matched
+        # sentence's, a little discounted, so that "where?" can still be answered next door.
+        similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
+        score = 0.6 * overlap + 0.4 * similarity
+        if fresh_answers(kind, text, asked):
+            score += _ANSWER_TYPE_BONUS
+        sentences.append(Report(text, passage, overlap, score, event))
+    return sentences
+
+
+def _events(passage: Passage, spans: list[tuple[int, int]]) -> list[Event | None]:
+    """When each sentence of the passage's event happened. The matched sentence's was found
+    at index time with its whole paragraph in view; the others are dated from the passage."""
+    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
+    events = sentence_events(passage.text, spans, published, event_from_label(passage.news_date))
+    stored = stored_event(passage.event_date, passage.event_ranges)
+    for i, (start, _) in enumerate(spans):
+        own = events[i]
+        if passage.start + start == passage.sentence_start and not (own and own.stated):
+            events[i] = stored or own
+    return events

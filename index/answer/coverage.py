@@ -1,0 +1,197 @@
+"""What the articles do not say, and declining with that reason.
+
+A similarity threshold alone cannot tell "What did Anselm say at the summit?" from a
+question the articles answer: a passage about the summit is close to both. But the name,
+the number or the period the question asks about must be in the articles that answer it.
+When one is missing, newsbot declines and says which, and what it has instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from index.models import Answer, Passage
+from index.text.dates import QuestionTime
+from index.text.terms import STOP_WORDS, stem
+
+if TYPE_CHECKING:
+    from index.answer.conversation import ResolvedQuestion
+    from index.answer.timeline import Report
+
+# Whether a word occurs anywhere in the indexed articles.
+Vocabulary = Callable[[str], bool]
+
+NOT_COVERED = "The indexed articles do not seem to cover this question."
+NO_MATCH = "No indexed article matches those filters; try a wider date range or another source."
+_NEAREST_ARTICLES = 3
+# A name is a capitalised word; a number is digits. Titles and question words are
+# capitalised too, but they are in the articles or harmless when they are not.
+_NAME = re.compile(r"\b[A-Z][\w'’-]*[\w]")
+_NUMBER = re.compile(r"(?<![\w.,])\d[\d,.]*\d(?![\w])|(?<![\w.,])\d(?![\w.,])")
+_QUESTION_WORDS = frozenset(
+    "what who whom whose when where which why how is are was were did do does".split()
+)
+# Word stems this long or longer match a longer form ("Velmora" / "Velmoran").
+_PREFIX_MATCH = 6
+
+
+def missing_from_articles(
+    resolved: ResolvedQuestion,
+    passages: Sequence[Passage],
+    vocabulary: Vocabulary | None,
+    period: str = "",
+) -> str | None:
+    """Why the passages cannot answer: a name or number of the question they never mention.
+
+    Args:
+        resolved: The question.
+        passages: The passages that would answer it.
+        vocabulary: Whether a stemmed word occurs anywhere in the indexed articles.
+        period: The period the passages were chosen for ("2018"), named in the reason.
+
+    Returns:
+        The reason, as a sentence to show, or None when every name and number is there.
+    """
+    wanted = _names_and_numbers(resolved.question, resolved.time)
+    if not wanted:
+        return None
+    words = _passage_words(passages)
+    missing = [
+        absent for name in wanted if (absent := [w for w in name if not _mentioned(w, words)])
+    ]
+    if not missing:
+        return None
+    listing = _quoted([" ".join(name) for name in missing])
+    absent_words = [w for name in missing for w in name]
+    if vocabulary is not None and not any(vocabulary(stem(w.lower())) for w in absent_words):
+        return f"None of the indexed articles mentions {listing}."
+    if period:
+        return f"The articles that report on this for {period} do not mention {listing}."
+    return f"The articles closest to this question do not mention {listing}."
+
+
+# The thing a question counts or picks: "how many turbines", "which bank", "what price".
+_FOCUS = re.compile(
+    r"^\W*(?:(?P<count>how\s+(?:many|much))|(?P<pick>what|which))\s+(?P<noun>[a-z][\w-]*)",
+    re.IGNORECASE,
+)
+_NOT_NOUNS = frozenset(
+    "is are was were did do does has have had can could will would should may might "
+    "of the a an kind type sort".split()
+)
+
+
+def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
+    """Why the articles cannot answer: the thing the question counts ("how many turbines")
+    or picks ("what price") is in none of them. (Whether the nearest passages name it is
+    no test: "how many people" is answered by "six members".)"""
+    match = _FOCUS.match(question)
+    if match is None or vocabulary is None or match["noun"].lower() in _NOT_NOUNS:
+        return None
+    noun = match["noun"]
+    if vocabulary(stem(noun.lower())):
+        return None
+    return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+def not_covered(
+    question: str, passages: Sequence[Passage], time: QuestionTime, reason: str | None = None
+) -> Answer:
+    """Declining: the reason, and the nearest articles in case they help."""
+    nearest: list[Passage] = []
+    for passage in passages:
+        if all(p.article_id != passage.article_id for p in nearest):
+            nearest.append(passage)
+        if len(nearest) == _NEAREST_ARTICLES:
+            break
+    text = reason or NOT_COVERED
+    if nearest:
+        listing = ", ".join(f"“{p.title}” [{n}]" for n, p in enumerate(nearest, start=1))
+        text += f" The nearest articles are {listing}."
+    from index.answer.timeline import cite_passage
+
+    return Answer(
+        question=question,
+        answer=text,
+        found=False,
+        citations=tuple(cite_passage(n, p) for n, p in enumerate(nearest, start=1)),
+        time=time,
+        reason=reason or "Nothing in the indexed articles comes close enough to this question.",
+    )
+
+
+def no_filtered_match(question: str, time: QuestionTime) -> Answer:
+    return Answer(question=question, answer=NO_MATCH, found=False, time=time, reason=NO_MATCH)
+
+
+def outside_period(
+    question: str, passages: Sequence[Passage], time: QuestionTime, reports: Sequence[Report]
+) -> Answer:
+    """Declining a question about a period the relevant articles report nothing of."""
+    years = sorted({r.event.first.year for r in reports if r.event is not None})
+    have = f" They report on it for {_joined([str(y) for y in years])}." if years else ""
+    reason = f"No indexed article reports this for {time.describe()}.{have}"
+    nearest = [r.passage for r in reports] or list(passages)
+    return not_covered(question, nearest, time, reason=reason)
+
+
+def _names_and_numbers(question: str, time: QuestionTime) -> list[list[str]]:
+    """Names (runs of capitalised words, not the question's opening word) and numbers,
+    outside the phrases that say the period (those are checked against the events)."""
+    in_time = [range(a, b) for a, b in time.spans]
+    opening = re.match(r"\W*[\w'’-]+", question)
+    found: list[list[str]] = []
+    last_end = -2
+    for match in sorted([*_NAME.finditer(question), *_NUMBER.finditer(question)], key=_start):
+        if any(match.start() in span for span in in_time):
+            continue
+        word = re.sub(r"['’]s$", "", match.group())
+        if word[0].isalpha():
+            if opening is not None and match.end() <= opening.end():
+                continue  # capitalised for being first
+            if word.lower() in _QUESTION_WORDS or word.lower() in STOP_WORDS:
+                continue
+            if found and found[-1][0][0].isalpha() and question[last_end : match.start()] == " ":
+                found[-1].append(word)  # "Gregor Anselm": one name
+                last_end = match.end()
+                continue
+        if [word] not in found:
+            found.append([word])
+        last_end = match.end()
+    return found
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
+
+
+def _passage_words(passages: Sequence[Passage]) -> set[str]:
+    words: set[str] = set()
+    for passage in passages:
+        for text in (passage.text, passage.title):
+            words.update(stem(w.lower()) for w in re.findall(r"[\w'’-]+", text))
+            words.update(w for w in re.findall(r"\d[\d,.]*\d|\d", text))
+    return words
+
+
+def _mentioned(word: str, words: set[str]) -> bool:
+    if word[0].isdigit():
+        return word in words or word.replace(",", "") in {w.replace(",", "") for w in words}
+    wanted = stem(word.lower())
+    if wanted in words:
+        return True
+    return len(wanted) >= _PREFIX_MATCH and any(
+        w.startswith(wanted) or (len(w) >= _PREFIX_MATCH and wanted.startswith(w)) for w in words
+    )
+
+
+def _quoted(words: Sequence[str]) -> str:
+    return _joined([f"“{w}”" for w in words], "or")
+
+
+def _joined(items: Sequence[str], last: str = "and") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {last} {items[-1]}"

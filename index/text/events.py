@@ -1,0 +1,214 @@
+"""When the event a sentence reports happened: a date it states, else the paragraph's, else
+the article's news.
+
+News prose dates its events relative to the article ("on Tuesday", "last month") and recaps
+older ones in background sentences ("In 2019 the talks collapsed."), often over several
+sentences of one paragraph. So a sentence without a date of its own takes the date of the
+sentence before it in the same paragraph; one that starts a paragraph without a date is
+about the article's news: the date its opening sentence gives, when that is within days of
+publication (a report published the morning after a summit), else the publication day.
+A year that names a thing in passing ("after the 2016 memorandum") dates the sentence only
+when it comes early, as its subject does ("The 2019 talks ended without a deal.").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from index.text.dates import DateMention, Granularity, day_number, find_dates, from_day_number
+
+# Finer first: of several dates in one sentence, the finest is the event it reports ("the
+# treaty, first proposed in 2019, was signed on Tuesday"); among equals, the latest.
+_FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+# An opening sentence's date is the article's news when it is at most this many days old.
+_NEWS_DAYS = 10
+# "the 2016 memorandum", "2019's talks": a year naming a thing, not dating the sentence,
+# unless it comes in the first part of the sentence (its subject).
+_NAMING_YEAR = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|this|that)\s+)$", re.IGNORECASE)
+_SUBJECT_SHARE = 0.35
+# A date the sentence's event is measured from, not when it happened: "the first deal since
+# talks collapsed in 2021", "two years after the 2019 deal".
+_MEASURED_FROM = re.compile(
+    r"\b(?:since|after|before|than|until|till|predating)\b(?:\s+\S+){0,5}\s*$", re.IGNORECASE
+)
+# A date inside a phrase that names a thing by when it was done: "the drought rules agreed in
+# Castelvar in March 2023" (a lower-case noun, then the participle), not "Calvera and
+# Velmora agreed in March".
+_NAMED_BY_DATE = re.compile(
+    r"\b(?!(?:had|have|has|was|were|is|are|they|who|which|that|she|he|we|it|also|jointly|"
+    r"finally|first|only|then|not|never|had|both|all)\b)[a-z]{3,}\s+"
+    r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|"
+    r"introduced|passed|ratified|launched|built|made|struck|negotiated|brokered)\b"
+    r"(?:\s+\S+){0,6}\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An inclusive range of days, and whether its sentence says it in full (with the year)."""
+
+    first: dt.date
+    last: dt.date
+    granularity: Granularity
+    stated: bool = False
+    # Every period the sentence names, when it names several ("in 2020 and in the 1990s").
+    ranges: tuple[tuple[dt.date, dt.date], ...] = ()
+
+    @property
+    def start_day(self) -> int:
+        """The first day of any period the sentence names (for range filters)."""
+        return day_number(min((a for a, _ in self.ranges), default=self.first))
+
+    @property
+    def end_day(self) -> int:
+        return day_number(max((b for _, b in self.ranges), default=self.last))
+
+    @property
+    def label(self) -> str:
+        """The date as stored and in JSON: "2023-03-14", "2023-03", "2023" or "1990s"."""
+        if self.granularity == "day" or (self.granularity == "week" and self.first == self.last):
+            return self.first.isoformat()
+        if self.granularity in ("week", "month") and self.first.month == self.last.month:
+            return self.first.isoformat()[:7]
+        if self.granularity == "decade":
+            return f"{self.first.year}s"
+        if self.first.year == self.last.year:
+            return str(self.first.year)
+        return f"{self.first.year}–{self.last.year}"
+
+    @property
+    def ranges_text(self) -> str:
+        """The periods the sentence names, as stored: "20190101-20191231;20211001-20211031"."""
+        return ";".join(f"{day_number(a)}-{day_number(b)}" for a, b in self.ranges)
+
+    def overlaps(self, first: dt.date | None, last: dt.date | None) -> bool:
+        """Whether any day of this event (or of another period its sentence names) lies in
+        [first, last] (None: open)."""
+        return any(
+            (first is None or b >= first) and (last is None or a <= last)
+            for a, b in self.ranges or ((self.first, self.last),)
+        )
+
+
+def display_date(label: str) -> str:
+    """A stored event date as people read it: "14 Mar 2023", "Mar 2023", "2023"."""
+    parts = label.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+    return label
+
+
+def sentence_events(
+    text: str,
+    spans: Sequence[tuple[int, int]],
+    published: dt.date | None,
+    news: Event | None = None,
+) -> list[Event | None]:
+    """The event of each sentence ``text[start:end]``, in order; None when nothing dates it
+    (no date in the sentence or its paragraph, and an undated article).
+
+    Args:
+        text: The article (or a passage of it).
+        spans: Its sentences.
+        published: When the article was published.
+        news: The article's news event, when ``text`` is a passage that may not hold the
+            opening sentence (see :func:`news_event`).
+    """
+    events: list[Event | None] = []
+    previous: Event | None = None
+    previous_end = 0
+    fallback = news or _published(published)
+    for i, (start, end) in enumerate(spans):
+        if "\n" in text[previous_end:start]:
+            previous = None  # a new paragraph
+        own = _primary(text[start:end], published)
+        if own is not None:
+            previous = own
+        if i == 0 and news is None:
+            fallback = _as_news(own, published) or fallback
+        events.append(previous or fallback)
+        previous_end = end
+    return events
+
+
+def news_event(
+    text: str, spans: Sequence[tuple[int, int]], published: dt.date | None
+) -> Event | None:
+    """The article's news: its opening sentence's date when recent, else the publication day."""
+    first = _primary(text[spans[0][0] : spans[0][1]], published) if spans else None
+    return _as_news(first, published) or _published(published)
+
+
+def stored_event(label: str | None, ranges_text: str | None = None) -> Event | None:
+    """The event of a sentence as the index stores it (its label and the periods the
+    sentence names, see :attr:`Event.ranges_text`); None if nothing dated it."""
+    primary = event_from_label(label)
+    if primary is None or not ranges_text:
+        return primary
+    try:
+        ranges = tuple(
+            (from_day_number(int(a)), from_day_number(int(b)))
+            for a, b in (part.split("-") for part in ranges_text.split(";"))
+        )
+    except ValueError:
+        return primary
+    return Event(primary.first, primary.last, primary.granularity, ranges=ranges)
+
+
+def event_from_label(label: str | None) -> Event | None:
+    """The event a stored label names ("2023-03-14", "2023-03", "2023", "1990s"), or None."""
+    if not label:
+        return None
+    try:
+        if label.endswith("s"):
+            decade = int(label[:-1])
+            return Event(dt.date(decade, 1, 1), dt.date(decade + 9, 12, 31), "decade")
+        if "–" in label:
+            low, high = label.split("–", 1)
+            return Event(dt.date(int(low), 1, 1), dt.date(int(high), 12, 31), "year")
+        if len(label) == 4:
+            return Event(dt.date(int(label), 1, 1), dt.date(int(label), 12, 31), "year")
+        if len(label) == 7:
+            first = dt.date.fromisoformat(f"{label}-01")
+            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return Event(first, following - dt.timedelta(days=1), "month")
+        day = dt.date.fromisoformat(label)
+        return Event(day, day, "day")
+    except ValueError:
+        return None
+
+
+def _primary(sentence: str, published: dt.date | None) -> Event | None:
+    mentions = [m for m in find_dates(sentence, published) if _dates_sentence(sentence, m)]
+    if not mentions:
+        return None
+    best = min(mentions, key=lambda m: (_FINENESS[m.granularity], -m.last.toordinal()))
+    ranges = tuple((m.first, m.last) for m in mentions) if len(mentions) > 1 else ()
+    return Event(best.first, best.last, best.granularity, not best.relative, ranges)
+
+
+def _dates_sentence(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` says when the sentence's event happened (not a date it refers to)."""
+    before = sentence[: mention.start]
+    if mention.start <= _SUBJECT_SHARE * len(sentence):
+        return True  # the subject's date ("The 2019 talks ended...", "In 2019, ...")
+    naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
+    return not (naming or _MEASURED_FROM.search(before) or _NAMED_BY_DATE.search(before))
+
+
+def _as_news(event: Event | None, published: dt.date | None) -> Event | None:
+    """``event`` when it is the article's recent news (within days of publication)."""
+    if event is None or published is None or event.granularity not in ("day", "week"):
+        return None
+    age = (published - event.last).days
+    return event if 0 <= age <= _NEWS_DAYS else None
+
+
+def _published(published: dt.date | None) -> Event | None:
+    return None if published is None else Event(published, published, "day")
