@@ -22,8 +22,10 @@ from urllib.parse import quote, urlsplit
 import discord
 from discord.utils import escape_markdown
 
+from index.answer.timeline import EARLIER
 from index.models import Answer, Citation, IndexProgress, IndexStats, IndexSummary
 from index.text.citations import split_cited
+from index.text.events import display_date
 from index.text.sentences import sentence_spans
 
 CONTENT_LIMIT = 2000
@@ -145,7 +147,9 @@ def render_answer(answer: Answer, *, hint: str | None = None) -> list[Page]:
     link and a short quote. ``hint`` (how to ask a follow-up) is the embed's footer, or a
     small line under the text when there is nothing to cite.
     """
-    text = escape(answer.answer)
+    # The lines of earlier events are a list (escaping would show their "- " as text).
+    text = re.sub(r"(?m)^\\- ", "- ", escape(answer.answer))
+    text = text.replace(f"\n{EARLIER}\n", f"\n**{EARLIER}**\n")
     if answer.short_answer:  # taken from the sentence cited [1]
         text = f"**{escape(answer.short_answer)}** [1]\n{text}"
     if answer.note:  # why the extractive answer stands in for a generated one, or what was cut
@@ -155,7 +159,7 @@ def render_answer(answer: Answer, *, hint: str | None = None) -> list[Page]:
     pages = [Page(content=piece) for piece in split_text(text)]
     if not answer.citations:
         return pages or [Page(content="(no answer)")]
-    fields = [citation_field(c, answer.answer) for c in answer.citations]
+    fields = [citation_field(c, _cited_sentences(answer, c.n)) for c in answer.citations]
     embeds = _field_embeds(
         "Sources" if answer.found else "Nearest articles",
         fields,
@@ -177,8 +181,13 @@ def render_draft(text: str) -> Page:
 
 
 def citation_heading(citation: Citation, limit: int = FIELD_NAME_LIMIT) -> str:
-    """``[n] title — source, date``, missing parts left out, within ``limit`` characters."""
-    byline = ", ".join(part for part in (citation.source.strip(), citation.published_at) if part)
+    """``[n] title — source, date, event date``, missing parts left out, within ``limit``
+    characters. The event's date is shown when it is not the publication day."""
+    event = citation.event_date
+    about = f"event {display_date(event)}" if event and event != citation.published_at else ""
+    byline = ", ".join(
+        part for part in (citation.source.strip(), citation.published_at, about) if part
+    )
     prefix = f"[{citation.n}] "
     title = " ".join(citation.title.split()) or "Untitled article"
     tail = f" — {shorten(byline, limit // 3)}" if byline else ""
@@ -186,25 +195,24 @@ def citation_heading(citation: Citation, limit: int = FIELD_NAME_LIMIT) -> str:
     return prefix + shorten(title, room) + tail
 
 
-def citation_field(citation: Citation, answer_text: str = "") -> tuple[str, str]:
+def citation_field(citation: Citation, cited: Sequence[str] = ()) -> tuple[str, str]:
     """Name and value of the embed field for one citation (link and short quote)."""
     name = citation_heading(citation)
     link = _markdown_link("Read the article", citation.url)
     if len(link) > FIELD_VALUE_LIMIT // 2:
         link = ""  # a pathological URL; the quote matters more
     room = FIELD_VALUE_LIMIT - (len(link) + 1 if link else 0)
-    quote_text = _quote(citation, answer_text, min(QUOTE_CHARS, room - 2))
+    quote_text = _quote(citation, cited, min(QUOTE_CHARS, room - 2))
     value = f"“{quote_text}”" if quote_text else "(no excerpt)"
     if link:
         value = f"{value}\n{link}"
     return name, value
 
 
-def _quote(citation: Citation, answer_text: str, limit: int) -> str:
+def _quote(citation: Citation, cited: Sequence[str], limit: int) -> str:
     """A short quote of the passage, starting at the sentence the answer cites from it."""
     passage = " ".join(citation.passage.split())
     start = 0
-    cited = _cited_sentences(answer_text, citation.n)
     for sentence in cited:
         found = passage.find(" ".join(sentence.split()))
         if found >= 0:
@@ -236,9 +244,11 @@ def _closest_sentence(passage: str, sentence: str) -> int:
     return max(spans, key=shared)[0]
 
 
-def _cited_sentences(answer_text: str, n: int) -> list[str]:
-    """Sentences of ``answer_text`` that cite ``[n]``."""
-    return [sentence for sentence, numbers in split_cited(answer_text) if n in numbers]
+def _cited_sentences(answer: Answer, n: int) -> list[str]:
+    """The sentences of ``answer`` that cite ``[n]``, as the article has them."""
+    if answer.lines:
+        return [line.text for line in answer.lines if n in line.citations]
+    return [sentence for sentence, numbers in split_cited(answer.answer) if n in numbers]
 
 
 def _markdown_link(label: str, url: str) -> str:

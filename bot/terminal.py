@@ -171,6 +171,12 @@ def render_calibration(report: dict[str, Any]) -> str:
                 f"keeps {row['kept']:.3f} of answerable, "
                 f"declines {row['declined']:.3f} of off-topic"
             )
+    for name, row in report.get("with_coverage", {}).items():
+        lines.append(
+            f"With what the articles do not say declined first, best by {name}: threshold "
+            f"{row['threshold']:.3f} keeps {row['kept']:.3f} of answerable, declines "
+            f"{row['declined']:.3f} of off-topic"
+        )
     configured = report["configured"]
     lines.append(
         f"Configured ({configured['weights']}, threshold {configured['threshold']}): "

@@ -101,11 +101,10 @@ def compose_answer(
         ]
         if not in_period or _period_evidence(passages, time) < min_relevance:
             return outside_period(question, passages, time, reports)
-        reason = missing_from_articles(
-            resolved, [r.passage for r in in_period], vocabulary, time.describe()
-        )
+        then = _in_period(passages, time)
+        reason = missing_from_articles(resolved, then, vocabulary, time.describe())
         if reason is not None:
-            return not_covered(question, [r.passage for r in in_period], time, reason=reason)
+            return not_covered(question, then, time, reason=reason)
         reports = in_period
     facts = arrange(
         merge_reports(reports),
@@ -160,16 +159,20 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
     return kind
 
 
-def _period_evidence(passages: Sequence[Passage], time: QuestionTime) -> float:
-    """The evidence of the passages whose sentence's event lies in the question's period:
-    the articles must cover the question *then*, not only at other times."""
-    in_period = [
+def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]:
+    """The passages whose sentence's event lies in the question's period (or is unknown)."""
+    return [
         p
         for p in passages
         if (event := stored_event(p.event_date, p.event_ranges)) is None
         or event.overlaps(time.first, time.last)
     ]
-    return evidence_score(in_period)
+
+
+def _period_evidence(passages: Sequence[Passage], time: QuestionTime) -> float:
+    """The evidence of the passages of the question's period: the articles must cover the
+    question *then*, not only at other times."""
+    return evidence_score(_in_period(passages, time))
 
 
 def _asked(resolved: ResolvedQuestion) -> str:

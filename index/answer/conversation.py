@@ -39,6 +39,7 @@ class Turn:
     answer: str  # the answer's text, citation markers removed ("" when not found)
     article_ids: tuple[str, ...]  # articles the answer cited
     time: QuestionTime = field(default_factory=QuestionTime)  # the period the topic is about
+    person: str = ""  # whom the answer named, when the question asked "who"
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +124,12 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return standalone(question, own)
-        moved = _moved(last.time, question)
+        moved = _moved(last.time, question) or _succession(last.time, question)
         time = own if not own.is_empty else moved or last.time
         topic_text = last.topic
+        # "What was her job?" after "Who replaced him?": she is whom that answer named.
+        person = last.person if _PERSONAL.search(question) else ""
+        focus = f"{person} {question}" if person else question
         if time != last.time:
             # Another period: the topic's own words for its period would pull the old one back.
             topic_text = without_time(
@@ -145,19 +149,53 @@ class Conversation:
             )
         return ResolvedQuestion(
             question=question,
-            search_text=f"{topic_text} {question}",
-            focus=question,
+            search_text=f"{topic_text} {focus}",
+            focus=focus,
             context=f"{last.topic} {last.answer}",
             is_follow_up=True,
             topic=last.topic,
             time=time,
         )
 
-    def record(self, resolved: ResolvedQuestion, answer: str, article_ids: tuple[str, ...]) -> None:
+    def record(
+        self,
+        resolved: ResolvedQuestion,
+        answer: str,
+        article_ids: tuple[str, ...],
+        short_answer: str | None = None,
+    ) -> None:
+        """Remember a turn: its question, the answer's text and the articles it cited;
+        ``short_answer`` is remembered as the person it named when the question was "who"."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
+        asked_who = words(resolved.question)[:1] == ["who"]
+        person = short_answer if short_answer and asked_who else ""
         with self._lock:
-            self._turns.append(Turn(resolved.question, topic, answer, article_ids, resolved.time))
+            self._turns.append(
+                Turn(resolved.question, topic, answer, article_ids, resolved.time, person)
+            )
+
+
+_PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
+# "Who replaced him?" asks about after his time; "Who did she replace?", before hers.
+_SUCCESSOR = re.compile(
+    r"\bwho\s+(?:replaced|succeeded|followed|took over from)\s+(?:him|her)\b|\bsuccessor\b",
+    re.IGNORECASE,
+)
+_PREDECESSOR = re.compile(
+    r"\bwho\s+did\s+(?:he|she)\s+(?:replace|succeed|follow|take over from)\b|\bpredecessor\b",
+    re.IGNORECASE,
+)
+
+
+def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
+    """The period after (or before) ``time`` that a question about a successor (or a
+    predecessor) asks about."""
+    if _SUCCESSOR.search(question) and time.last is not None:
+        return QuestionTime(first=time.last + dt.timedelta(days=1))
+    if _PREDECESSOR.search(question) and time.first is not None:
+        return QuestionTime(last=time.first - dt.timedelta(days=1))
+    return None
 
 
 # "Who is the president today?" asks who is president now, not what happened today.
@@ -172,9 +210,28 @@ def question_time(question: str, today: dt.date) -> QuestionTime:
         QuestionError: The question names an impossible or future date.
     """
     time = parse_question_time(question, today)
+    if any(_in_a_title(question, start, end) for start, end in time.spans):
+        return QuestionTime()
     if time.first == time.last == today and _PRESENT.search(question):
         return QuestionTime(recency=True, spans=time.spans)
     return time
+
+
+# "starred in Stormy Monday", "between Last Man Standing and ...": a weekday or "last" in a
+# run of capitalised words, past the question's opening, is part of a title, not a time.
+_TITLE_WORD = re.compile(r"[A-Z][\w'’-]*")
+
+
+def _in_a_title(question: str, start: int, end: int) -> bool:
+    phrase = question[start:end]
+    if start == 0 or not phrase[:1].isupper():
+        return False
+    before = question[:start].split()
+    after = question[end:].split()
+    neighbours = [w for w in (before[-1:] + after[:1]) if w[:1].isalpha()]
+    return phrase.split()[0].lower() in ("last", "next", "latest") or any(
+        _TITLE_WORD.fullmatch(w.strip("?,.!")) for w in neighbours
+    )
 
 
 def without_time(text: str, time: QuestionTime) -> str:

@@ -33,7 +33,11 @@ _NUMBER = re.compile(r"(?<![\w.,])\d[\d,.]*\d(?![\w])|(?<![\w.,])\d(?![\w.,])")
 _QUESTION_WORDS = frozenset(
     "what who whom whose when where which why how is are was were did do does".split()
 )
-# Word stems this long or longer match a longer form ("Velmora" / "Velmoran").
+_ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,3}s?")
+_DEMONYM = re.compile(r"(?:ish|ese|ian|born)$")
+_YEAR_LIKE = re.compile(r"1\d{3}|20\d{2}")
+# Word stems this long or longer match a longer form ("Velmora" / "Velmoran"), and match a
+# word one letter away (a typo).
 _PREFIX_MATCH = 6
 
 
@@ -72,14 +76,15 @@ def missing_from_articles(
     return f"The articles closest to this question do not mention {listing}."
 
 
-# The thing a question counts or picks: "how many turbines", "which bank", "what price".
+# The thing a question counts or picks: "how many turbines", "which bank", "what price
+# per megawatt-hour": the words after the question word, up to a verb or preposition.
 _FOCUS = re.compile(
-    r"^\W*(?:(?P<count>how\s+(?:many|much))|(?P<pick>what|which))\s+(?P<noun>[a-z][\w-]*)",
+    r"^\W*(?:how\s+(?:many|much)|what|which)\s+(?P<phrase>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
     re.IGNORECASE,
 )
 _NOT_NOUNS = frozenset(
     "is are was were did do does has have had can could will would should may might "
-    "of the a an kind type sort".split()
+    "of the a an kind type sort per in on at for by from to with that which who".split()
 )
 
 
@@ -88,12 +93,16 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     or picks ("what price") is in none of them. (Whether the nearest passages name it is
     no test: "how many people" is answered by "six members".)"""
     match = _FOCUS.match(question)
-    if match is None or vocabulary is None or match["noun"].lower() in _NOT_NOUNS:
+    if match is None or vocabulary is None:
         return None
-    noun = match["noun"]
-    if vocabulary(stem(noun.lower())):
+    named: list[str] = []
+    for word in match["phrase"].split():
+        if word.lower() in _NOT_NOUNS:
+            break
+        named.append(word)
+    if not named or any(vocabulary(stem(w.lower())) for w in named):
         return None
-    return f"None of the indexed articles mentions {_quoted([noun])}."
+    return f"None of the indexed articles mentions {_quoted([' '.join(named)])}."
 
 
 def not_covered(
@@ -153,6 +162,10 @@ def _names_and_numbers(question: str, time: QuestionTime) -> list[list[str]]:
                 continue  # capitalised for being first
             if word.lower() in _QUESTION_WORDS or word.lower() in STOP_WORDS:
                 continue
+            if _ACRONYM.fullmatch(word) or _DEMONYM.search(word):
+                continue  # "UN", "TV", "Dutch": the articles may spell them otherwise
+        elif _YEAR_LIKE.fullmatch(word):
+            continue  # a year: checked against the events' dates when it is a period
             if found and found[-1][0][0].isalpha() and question[last_end : match.start()] == " ":
                 found[-1].append(word)  # "Gregor Anselm": one name
                 last_end = match.end()
@@ -183,8 +196,23 @@ def _mentioned(word: str, words: set[str]) -> bool:
     if wanted in words:
         return True
     return len(wanted) >= _PREFIX_MATCH and any(
-        w.startswith(wanted) or (len(w) >= _PREFIX_MATCH and wanted.startswith(w)) for w in words
+        w.startswith(wanted)
+        or (len(w) >= _PREFIX_MATCH and wanted.startswith(w))
+        or _one_edit_apart(w, wanted)
+        for w in words
     )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one letter inserted, dropped or changed turns ``a`` into ``b``."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :] or (len(a) == len(b) and a[i + 1 :] == b[i + 1 :])
 
 
 def _quoted(words: Sequence[str]) -> str:

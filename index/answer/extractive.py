@@ -157,6 +157,6 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
     """Record the turn: its answer's text (markers removed) and the articles it cited."""
     if answer.found:
         cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
-        conversation.record(resolved, remove_markers(answer.answer), cited)
+        conversation.record(resolved, remove_markers(answer.answer), cited, answer.short_answer)
     else:
         conversation.record(resolved, "", ())

@@ -40,7 +40,10 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|de|von|van|the|and)\s+|\s+)?)*[A-Z][\w'’.-]*")
-_PLACE = re.compile(r"\b(?:in|at|near|from|to|outside|into)\s+((?:the\s+)?" + _NAME.pattern + ")")
+# "at Blair House", "in the Castelvar Congress Hall", "at the lakeside Villa Amsel".
+_PLACE = re.compile(
+    r"\b(?:in|at|near|from|to|outside|into)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}(" + _NAME.pattern + ")"
+)
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _WORD = re.compile(r"[\w'’-]+")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\s(?:that|which|who|while|but|because|after|before|when)\s")

@@ -98,7 +98,7 @@ def arrange(
     """
     if time.first is not None or time.last is not None:
         return sorted(facts, key=lambda f: (not _reported_then(f), -f.score))[:max_lines]
-    best = facts[0]
+    best = max(facts, key=lambda f: f.score)
     margin = _NEWEST_MARGIN if newest_asked else _RELEVANT_MARGIN
     relevant = [
         f
@@ -108,8 +108,11 @@ def arrange(
         and (f is best or kind is AnswerType.OTHER or offers(f.reports[0].text, kind))
     ]
     dated = all(f.event is not None and f.reports[0].passage.published_at for f in relevant)
-    if not dated or len(_events_of(relevant)) < 2:
+    if not dated:
         return facts[:max_lines]
+    if len(_events_of(relevant)) < 2:
+        # One event: the fact that answers best leads, the others follow in rank order.
+        return [best, *(f for f in facts if f is not best)][:max_lines]
     direction = -1 if oldest_first else 1
     newest = max(relevant, key=lambda f: (direction * _last(f), f.score))
     lead = [f for f in relevant if _same_event(f.event, newest.event)][:_LEAD_FACTS]

@@ -19,12 +19,14 @@ passages it relies on, ``[1]`` first.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from index.text.citations import split_cited
+from index.text.dates import find_dates
 from index.text.terms import STOP_WORDS, content_terms, stem, words
 
 # Share of a sentence's content words that its cited passages must hold. Below it, the
@@ -121,7 +123,16 @@ def _terms(passage: str) -> frozenset[str]:
     )
 
 
-def check_answer(text: str, passages: Sequence[str], *, complete: bool = True) -> CheckedAnswer:
+Period = tuple[dt.date, dt.date]
+
+
+def check_answer(
+    text: str,
+    passages: Sequence[str],
+    *,
+    complete: bool = True,
+    periods: Sequence[Sequence[Period]] = (),
+) -> CheckedAnswer:
     """The sentences of ``text`` whose citations hold, citing ``passages`` (numbered from 1).
 
     Args:
@@ -129,6 +140,8 @@ def check_answer(text: str, passages: Sequence[str], *, complete: bool = True) -
         passages: The passages the model was given, ``[1]`` first.
         complete: False while the answer is still arriving: its last sentence (and the
             markers that may still follow it) is left for later.
+        periods: For each passage, the periods it reports (its event's, and every date it
+            states): a date in a sentence must be one of its cited passages' periods.
     """
     pieces = split_cited(text)
     if not complete and pieces:
@@ -138,9 +151,27 @@ def check_answer(text: str, passages: Sequence[str], *, complete: bool = True) -
         cited = [n - 1 for n in dict.fromkeys(numbers) if 1 <= n <= len(passages)]
         terms = set(content_terms(sentence))
         relevant = tuple(i for i in cited if terms & _terms(passages[i]))
-        if relevant and supports(sentence, [passages[i] for i in relevant]):
+        held = [p for i in relevant for p in (periods[i] if i < len(periods) else ())]
+        if (
+            relevant
+            and supports(sentence, [passages[i] for i in relevant])
+            and (not periods or dates_hold(sentence, held))
+        ):
             kept.append(CheckedSentence(sentence, relevant))
     return CheckedAnswer(tuple(kept), dropped=len(pieces) - len(kept))
+
+
+def dates_hold(sentence: str, periods: Sequence[Period]) -> bool:
+    """Whether every date ``sentence`` states is one of ``periods`` (or within one, or one
+    within it: "in 2023" for a passage of 14 March 2023). A model that writes the wrong
+    year keeps every other word of its source."""
+    for mention in find_dates(sentence, None):
+        if not any(
+            (mention.first <= a and b <= mention.last) or (a <= mention.first and mention.last <= b)
+            for a, b in periods
+        ):
+            return False
+    return True
 
 
 def renumber(checked: CheckedAnswer) -> tuple[str, list[int]]:

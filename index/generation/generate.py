@@ -12,6 +12,7 @@ garbled) or nothing it wrote can be verified, the extractive answer is given, wi
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -25,6 +26,8 @@ from index.generation.citation_check import check_answer, renumber
 from index.generation.condense import condense
 from index.generation.llm import ChatModel, Deadline, Message, stream_reply
 from index.models import Answer, Passage, SearchFilters
+from index.text.dates import find_dates
+from index.text.events import display_date, stored_event
 
 if TYPE_CHECKING:
     from index.answer.conversation import Conversation, ResolvedQuestion
@@ -36,7 +39,9 @@ log = logging.getLogger(__name__)
 ANSWER_INSTRUCTIONS = (
     "You answer questions about news articles using only the numbered passages the user "
     "gives you.\n"
-    "- Write one to four short sentences of plain prose.\n"
+    "- Write one to four short sentences of plain prose, one fact each.\n"
+    "- Start each sentence with the date of the event it reports, as its passage gives it "
+    "(for example: 14 Mar 2023 — ...), and lead with the most recent event.\n"
     "- End every sentence with the number of the passage that states it, like [2]. Cite only "
     "passages that say what the sentence says.\n"
     "- Use nothing but the passages. If they do not answer the question, say so in one "
@@ -53,10 +58,15 @@ Draft = Callable[[str], None]
 
 
 def answer_messages(question: str, passages: Sequence[Passage]) -> list[Message]:
-    """The prompt: instructions, the passages numbered from 1 with their titles, the question."""
+    """The prompt: instructions, the passages numbered from 1 with their titles, outlets and
+    dates, then the question."""
     blocks = []
     for n, passage in enumerate(passages, start=1):
-        byline = ", ".join(p for p in (passage.source.strip(), passage.published_at or "") if p)
+        published = f"published {passage.published_at}" if passage.published_at else ""
+        event = (
+            f"reports events of {display_date(passage.event_date)}" if passage.event_date else ""
+        )
+        byline = ", ".join(p for p in (passage.source.strip(), published, event) if p)
         heading = f"[{n}] {' '.join(passage.title.split()) or 'Untitled article'}"
         blocks.append(f"{heading}{f' ({byline})' if byline else ''}\n{passage.text.strip()}")
     passages_text = "\n\n".join(blocks)
@@ -64,6 +74,16 @@ def answer_messages(question: str, passages: Sequence[Passage]) -> list[Message]
         ("system", ANSWER_INSTRUCTIONS),
         ("user", f"Passages:\n\n{passages_text}\n\nQuestion: {question}"),
     ]
+
+
+def passage_periods(passage: Passage) -> list[tuple[dt.date, dt.date]]:
+    """The periods a passage reports: its sentence's event and every date it states."""
+    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
+    periods = [(m.first, m.last) for m in find_dates(passage.text, published)]
+    event = stored_event(passage.event_date, passage.event_ranges)
+    if event is not None:
+        periods += [(event.first, event.last), *event.ranges]
+    return periods
 
 
 def prompt_passages(retrieved: Sequence[Passage], limit: int) -> list[Passage]:
@@ -145,6 +165,7 @@ class GenerativeAnswerer(Answerer):
         standalone = resolved.question
         passages = prompt_passages(extractive.retrieved, self._passages)
         texts = [p.text for p in passages]
+        periods = [passage_periods(p) for p in passages]
         text = ""
         try:
             if conversation is not None and resolved.is_follow_up:
@@ -156,7 +177,7 @@ class GenerativeAnswerer(Answerer):
             for piece in stream_reply(self._model, messages, deadline=deadline, stop=stop):
                 text += piece
                 if on_draft is not None:
-                    draft, _ = renumber(check_answer(text, texts, complete=False))
+                    draft, _ = renumber(check_answer(text, texts, complete=False, periods=periods))
                     if draft != shown:
                         shown = draft
                         on_draft(draft)
@@ -169,7 +190,7 @@ class GenerativeAnswerer(Answerer):
                 note=f"{e}, {FALLBACK}",
             )
         stopped = stop is not None and stop.is_set()
-        checked = check_answer(text, texts, complete=not stopped)
+        checked = check_answer(text, texts, complete=not stopped, periods=periods)
         if not checked.sentences:
             return replace(
                 extractive,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.answer.compose import EVIDENCE, EvidenceWeights, evidence_score
+from index.answer.compose import EVIDENCE, EvidenceWeights, compose_answer, evidence_score
+from index.answer.conversation import question_time, standalone
 from index.measure.evaluation import Dataset, EvalQuestion
 from index.measure.workspace import eval_settings, prepared_answerer
 from index.models import IndexProgress, Passage
@@ -49,26 +51,48 @@ def calibrate(
         corpus.parent.mkdir(parents=True, exist_ok=True)
         corpus.write_text(text, encoding="utf-8")
     _, answerer = prepared_answerer(half_settings, corpus, progress)
-    rows = [
-        (answerer.ask(q.question).retrieved, q.gold.article_id in half_ids)
-        for q in questions
-        if q.gold is not None
-    ]
+    asked = [(q, answerer.ask(q.question).retrieved) for q in questions if q.gold is not None]
+    rows = [(passages, q.gold.article_id in half_ids) for q, passages in asked if q.gold]
     criteria = {
         "balanced": calibrate_evidence(rows, _GRID)[:3],
         f"keep {KEEP:.0%}": calibrate_evidence(rows, _GRID, keep=KEEP)[:3],
     }
     scores = [evidence_score(r) for r, _ in rows]
+    # What the articles do not say (names, numbers, periods) declines questions whatever
+    # the threshold: the threshold is chosen with those declines already made.
+    covered = [
+        compose_answer(
+            standalone(q.question, question_time(q.question, settings.asked_on())),
+            passages,
+            min_relevance=-math.inf,
+            max_lines=settings.max_citations,
+            vocabulary=answerer.retriever.knows,
+        ).found
+        for q, passages in asked
+    ]
+    with_coverage = {
+        name: best_threshold(
+            [s if c else -math.inf for s, c in zip(scores, covered, strict=True)],
+            [a for _, a in rows],
+            keep,
+        )
+        for name, keep in (("balanced", None), (f"keep {KEEP:.0%}", KEEP))
+    }
     return {
         "questions": len(rows),
         "answerable": sum(1 for _, a in rows if a),
         "criteria": {
             name: [{"weights": asdict(w), **f} for w, f in best] for name, best in criteria.items()
         },
+        "with_coverage": with_coverage,
         "configured": {
             "weights": asdict(EVIDENCE),
             "threshold": settings.min_relevance,
-            **rates(scores, [a for _, a in rows], settings.min_relevance),
+            **rates(
+                [s if c else -math.inf for s, c in zip(scores, covered, strict=True)],
+                [a for _, a in rows],
+                settings.min_relevance,
+            ),
         },
     }
 

@@ -61,7 +61,7 @@ class NewsDataset:
 
 
 def is_news_dataset(folder: Path) -> bool:
-    return (folder / "dataset.json").is_file() and (folder / "articles").is_dir()
+    return (folder / "dataset.json").is_file()
 
 
 def load_news_dataset(folder: Path) -> NewsDataset:
@@ -86,7 +86,8 @@ def load_news_dataset(folder: Path) -> NewsDataset:
         return NewsDataset(
             name=str(meta.get("name") or folder.name),
             today=dt.date.fromisoformat(meta["today"]),
-            articles=folder / "articles",
+            # "articles" may point elsewhere (relative to the folder), e.g. the bundled corpus.
+            articles=(folder / str(meta.get("articles") or "articles")).resolve(),
             questions=questions,
             conversations=conversations,
         )

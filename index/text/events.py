@@ -35,15 +35,13 @@ _SUBJECT_SHARE = 0.35
 _MEASURED_FROM = re.compile(
     r"\b(?:since|after|before|than|until|till|predating)\b(?:\s+\S+){0,5}\s*$", re.IGNORECASE
 )
-# A date inside a phrase that names a thing by when it was done: "the drought rules agreed in
-# Castelvar in March 2023" (a lower-case noun, then the participle), not "Calvera and
-# Velmora agreed in March".
+# A date inside a phrase that names a thing by when it was done, after the sentence's own
+# verb: "... incorporates the drought rules agreed in Castelvar in March 2023" (a noun
+# phrase, then the participle), not "The ministers agreed on Tuesday".
 _NAMED_BY_DATE = re.compile(
-    r"\b(?!(?:had|have|has|was|were|is|are|they|who|which|that|she|he|we|it|also|jointly|"
-    r"finally|first|only|then|not|never|had|both|all)\b)[a-z]{3,}\s+"
-    r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|"
-    r"introduced|passed|ratified|launched|built|made|struck|negotiated|brokered)\b"
-    r"(?:\s+\S+){0,6}\s*$"
+    r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'-]+\s+){0,4}"
+    r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
+    r"ratified|launched|built|made|struck|negotiated|brokered)\b(?:\s+\S+){0,6}\s*$"
 )
 
 
@@ -189,7 +187,10 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     if not mentions:
         return None
     best = min(mentions, key=lambda m: (_FINENESS[m.granularity], -m.last.toordinal()))
-    ranges = tuple((m.first, m.last) for m in mentions) if len(mentions) > 1 else ()
+    # Other periods the sentence names in full ("in 2020 and in the 1990s"); relative ones
+    # ("for the past year") measure, they do not date.
+    named = [m for m in mentions if m is best or not m.relative]
+    ranges = tuple((m.first, m.last) for m in named) if len(named) > 1 else ()
     return Event(best.first, best.last, best.granularity, not best.relative, ranges)
 
 
@@ -199,7 +200,9 @@ def _dates_sentence(sentence: str, mention: DateMention) -> bool:
     if mention.start <= _SUBJECT_SHARE * len(sentence):
         return True  # the subject's date ("The 2019 talks ended...", "In 2019, ...")
     naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
-    return not (naming or _MEASURED_FROM.search(before) or _NAMED_BY_DATE.search(before))
+    named = _NAMED_BY_DATE.search(before)
+    late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
+    return not (naming or late or _MEASURED_FROM.search(before))
 
 
 def _as_news(event: Event | None, published: dt.date | None) -> Event | None:

@@ -268,7 +268,7 @@ def test_the_seed_article_without_source_date_or_link_is_cited_by_title_only() -
         url=front["url"] or "",
         passage=body,
     )
-    name, value = citation_field(c, f"{SOCHI} [1]")
+    name, value = citation_field(c, [SOCHI])
     assert name == "[1] Armenia and Azerbaijan hold US-mediated peace talks in Washington"
     assert "http" not in value and "Read the article" not in value
     assert value.startswith("“…The two countries' leaders met late last month")
@@ -276,14 +276,14 @@ def test_the_seed_article_without_source_date_or_link_is_cited_by_title_only() -
 
 def test_the_quote_is_short_and_starts_at_the_cited_sentence() -> None:
     c = citation(1, passage="Before. " * 100 + SOCHI + " After." * 100)
-    _, value = citation_field(c, f"{SOCHI} [1]")
+    _, value = citation_field(c, [SOCHI])
     quote = value.split("\n")[0]
     assert quote.startswith("“…The two countries' leaders") and quote.endswith("…”")
     assert len(quote) <= QUOTE_CHARS + 3
 
 
 def test_without_a_matching_sentence_the_quote_starts_with_the_passage() -> None:
-    _, value = citation_field(citation(1, passage="Opening words of the passage."), "")
+    _, value = citation_field(citation(1, passage="Opening words of the passage."), [])
     assert value.startswith("“Opening words of the passage.”")
 
 

@@ -1,0 +1,89 @@
+"""When a sentence's event happened (index/text/events.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from index.text.events import display_date, event_from_label, sentence_events, stored_event
+from index.text.sentences import sentence_spans
+
+TUESDAY = dt.date(2023, 3, 14)
+WEDNESDAY = dt.date(2023, 3, 15)
+
+
+def events_of(text: str, published: dt.date | None) -> list[str | None]:
+    return [e.label if e else None for e in sentence_events(text, sentence_spans(text), published)]
+
+
+def test_a_relative_date_is_resolved_against_the_publication_day() -> None:
+    assert events_of("The ministers met on Tuesday.", WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_sentence_without_a_date_takes_the_date_of_the_one_before_it_in_its_paragraph() -> None:
+    text = "In 2019 the talks collapsed. The delegations left without a deal."
+    assert events_of(text, WEDNESDAY) == ["2019", "2019"]
+
+
+def test_a_new_paragraph_without_a_date_is_about_the_articles_news() -> None:
+    # Published the morning after: the opening's "on Tuesday" is the news, not Wednesday.
+    text = "The ministers agreed on Tuesday to share data.\nIn 2019 talks failed.\nIt is a start."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14", "2019", "2023-03-14"]
+
+
+def test_a_date_the_event_is_measured_from_does_not_date_it() -> None:
+    text = "They agreed on Tuesday, the first deal between them since talks collapsed in 2021."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_thing_named_by_its_date_does_not_date_the_sentence() -> None:
+    text = "The treaty keeps the minimum flow and the drought rules agreed in Castelvar in 2023."
+    assert events_of(text, dt.date(2025, 5, 28)) == ["2025-05-28"]
+
+
+def test_a_year_in_the_subject_dates_the_sentence() -> None:
+    assert events_of("The 2019 talks ended without a deal.", WEDNESDAY) == ["2019"]
+
+
+def test_an_undated_article_dates_only_what_its_sentences_state() -> None:
+    assert events_of("The fighting ended in 2020. Both sides claimed victory.", None) == [
+        "2020",
+        "2020",
+    ]
+    assert events_of("Both sides claimed victory.", None) == [None]
+
+
+def test_a_sentence_naming_two_periods_overlaps_both() -> None:
+    (event,) = sentence_events(
+        "They fought in the autumn of 2020 and in the 1990s.", [(0, 50)], WEDNESDAY
+    )
+    assert event is not None
+    assert event.overlaps(dt.date(1990, 1, 1), dt.date(1999, 12, 31))
+    assert event.overlaps(dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+    assert not event.overlaps(dt.date(2005, 1, 1), dt.date(2005, 12, 31))
+
+
+def test_stored_events_come_back_with_their_periods() -> None:
+    (event,) = sentence_events("They fought in 2020 and in the 1990s.", [(0, 37)], WEDNESDAY)
+    assert event is not None
+    again = stored_event(event.label, event.ranges_text)
+    assert again is not None
+    assert (again.first, again.last, again.ranges) == (event.first, event.last, event.ranges)
+    assert stored_event("") is None
+
+
+def test_labels_are_shown_as_people_read_dates() -> None:
+    assert display_date("2023-03-14") == "14 Mar 2023"
+    assert display_date("2023-03") == "Mar 2023"
+    assert display_date("2023") == "2023"
+    assert display_date("1990s") == "1990s"
+
+
+def test_a_label_names_its_whole_period() -> None:
+    month = event_from_label("2024-02")
+    assert month is not None and (month.first, month.last) == (
+        dt.date(2024, 2, 1),
+        dt.date(2024, 2, 29),
+    )
+    decade = event_from_label("1990s")
+    assert decade is not None and decade.last == dt.date(1999, 12, 31)
+    assert event_from_label("not a date") is None
