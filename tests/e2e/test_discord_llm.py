@@ -1,16 +1,16 @@
 """`newsbot serve` with a language model: the Discord double, the LLM double, a real bot process.
 
 The bot is configured with NEWSBOT_LLM=openai pointed at ``llm_double.py``; people use /ask
-and mentions as in ``test_discord_bot.py`` (whose helpers this reuses) and the tests assert
-on what the bot sent Discord: the answer written into the deferred response, or into a
-message in the mention's thread, by edits (at most one a second, with a Stop button), then
-rendered as usual with its verified sources.
+and mentions as in ``test_discord_bot.py`` (with the helpers of ``bot_world.py``) and the
+tests assert on what the bot sent Discord: the answer written into the deferred response, or
+into a message in the mention's thread, by edits (at most one a second, with a Stop button),
+then rendered as usual with its verified sources. Each test scripts the model afresh
+(:meth:`LLMDouble.script` also forgets earlier requests), so the tests run in any order.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
 import secrets
 import subprocess
 from collections.abc import Iterator
@@ -20,25 +20,25 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.bot_corpus import FORUM_QUESTION, write_corpus
-from tests.e2e.discord_double import DiscordDouble, RestCall
-from tests.e2e.llm_double import LLMDouble, LLMRequest, Reply
-from tests.e2e.test_discord_bot import (
+from tests.e2e.bot_corpus import FORUM_QUESTION
+from tests.e2e.bot_world import (
     CALLBACK,
     EDIT,
-    NEWSBOT,
+    SOCHI,
     WAIT,
     Json,
+    connection_env,
+    index_corpus,
     interaction_messages,
     normalised,
-    run_cli,
+    serving,
     text_of,
-    wait_for_bot,
 )
+from tests.e2e.discord_double import DiscordDouble, RestCall
+from tests.e2e.llm_double import LLMDouble, LLMRequest, Reply
 
 pytestmark = pytest.mark.e2e
 
-SOCHI = "What was agreed at Sochi?"
 WRITING = "Writing… each sentence appears once it is checked against its source."
 
 
@@ -64,15 +64,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     token = "MTE5" + secrets.token_urlsafe(48)
     with DiscordDouble(token=token, heartbeat_interval=1.0) as double, LLMDouble() as llm:
         editors = double.add_role(double.guild_id, "Editors")
-        corpus = write_corpus(root / "corpus", role_id=editors, user_id=double.user_id)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-        env.update(NEWSBOT_DATA_DIR=str(root / "data"), NEWSBOT_CORPUS_DIR=str(corpus))
-        run_cli(env, "index")
+        indexed = index_corpus(root, role_id=editors, user_id=double.user_id)
+        env = {**indexed.env, **connection_env(double)}
         env.update(
-            NEWSBOT_DISCORD_TOKEN=token,
-            NEWSBOT_DISCORD_API_URL=double.api_base,
-            NEWSBOT_DISCORD_GATEWAY_URL=double.gateway_url,
-            NEWSBOT_DISCORD_GUILD_ID=str(double.guild_id),
             NEWSBOT_DISCORD_COOLDOWN_SECONDS="0",
             NEWSBOT_LLM="openai",
             NEWSBOT_LLM_URL=llm.openai_url,
@@ -80,18 +74,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             NEWSBOT_LLM_TIMEOUT="30",
         )
         log_path = root / "bot.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [NEWSBOT, "--verbose", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-            )
         try:
-            wait_for_bot(double, process, log_path)
-            assert llm.requests == []  # starting up asks the model nothing
-            yield World(double, llm, process, log_path, editors)
+            with serving(env, double, log_path) as process:
+                assert llm.requests == []  # starting up asks the model nothing
+                yield World(double, llm, process, log_path, editors)
         finally:
-            if process.poll() is None:
-                process.terminate()
-                process.wait(30)
             log_text = log_path.read_text(errors="replace")
             print(log_text[-6000:])  # shown when a test failed
             assert token not in log_text
