@@ -63,6 +63,7 @@ _FOCUS_WEIGHT = 2.0
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
+_FOLLOW_UP_TYPE_BONUS = 0.3
 
 
 def compose_answer(
@@ -141,7 +142,7 @@ def evidence_score(passages: Sequence[Passage], weights: EvidenceWeights = EVIDE
 # "When it was first announced", "originally", "initially": the earliest event leads; "in
 # the end", "finally", "the final cost": the latest does.
 _FIRST = re.compile(r"\b(?:first|originally|initially|at the start|in the beginning)\b", re.I)
-_LAST = re.compile(r"\b(?:in the end|finally|eventually|ultimately|final)\b", re.I)
+_LAST = re.compile(r"\b(?:in the end|finally|eventually|ultimately|final|at last)\b", re.I)
 
 
 def _oldest_first(resolved: ResolvedQuestion) -> bool:
@@ -194,12 +195,15 @@ def _choose(
     weights = _term_weights(resolved)
     kind = _kind(resolved)
     known = f"{resolved.question} {resolved.topic}"
+    # "where did he host them?" asks for nothing but a place: that is what its answer adds.
+    type_bonus = _FOLLOW_UP_TYPE_BONUS if resolved.is_follow_up else _ANSWER_TYPE_BONUS
     chosen: list[Report] = []
     quoted: set[str] = set()
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _SUPPORT_MARGIN:
             continue
-        best = max(_sentences(passage, weights, kind, known), key=lambda s: s.score, default=None)
+        sentences = _sentences(passage, weights, kind, known, type_bonus)
+        best = max(sentences, key=lambda s: s.score, default=None)
         if best is None or (chosen and best.overlap == 0):
             continue
         key = " ".join(best.text.lower().split())
@@ -218,7 +222,7 @@ def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:
 
 
 def _sentences(
-    passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str
+    passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str, type_bonus: float
 ) -> list[Report]:
     total = sum(weights.values())
     known = dict(passage.sentence_similarities)
@@ -229,15 +233,32 @@ def _sentences(
     for (start, end), event in zip(spans, events, strict=True):
         text = passage.text[start:end]
         present = set(content_terms(text))
-        overlap = sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        overlap = sum(w for t, w in weights.items() if _holds(present, t)) / total if total else 0.0
         # A sentence the search scored has its own cosine; the others inherit the matched
         # sentence's, a little discounted, so that "where?" can still be answered next door.
         similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
         score = 0.6 * overlap + 0.4 * similarity
         if fresh_answers(kind, text, asked):
-            score += _ANSWER_TYPE_BONUS
+            score += type_bonus
+        if _LAST.search(asked) and _LAST.search(text):
+            score += _ANSWER_TYPE_BONUS  # "the final cost" answers "what did it cost in the end"
+
         sentences.append(Report(text, passage, overlap, score, event))
     return sentences
+
+
+# Stems this long match a longer stem of the same word family ("provinc" in "provinci").
+_FAMILY_STEM = 5
+
+
+def _holds(present: set[str], term: str) -> bool:
+    """Whether a sentence with the stems ``present`` holds ``term`` (or its word family:
+    "province" and "provincial" stem differently)."""
+    if term in present:
+        return True
+    return len(term) >= _FAMILY_STEM and any(
+        len(p) >= _FAMILY_STEM and (p.startswith(term) or term.startswith(p)) for p in present
+    )
 
 
 def _events(passage: Passage, spans: list[tuple[int, int]]) -> list[Event | None]:

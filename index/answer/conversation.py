@@ -129,7 +129,6 @@ class Conversation:
         topic_text = last.topic
         # "What was her job?" after "Who replaced him?": she is whom that answer named.
         person = last.person if _PERSONAL.search(question) else ""
-        focus = f"{person} {question}" if person else question
         if time != last.time:
             # Another period: the topic's own words for its period would pull the old one back.
             topic_text = without_time(
@@ -149,9 +148,9 @@ class Conversation:
             )
         return ResolvedQuestion(
             question=question,
-            search_text=f"{topic_text} {focus}",
-            focus=focus,
-            context=f"{last.topic} {last.answer}",
+            search_text=" ".join(filter(None, (topic_text, person, question))),
+            focus=question,
+            context=" ".join(filter(None, (last.topic, person, last.answer))),
             is_follow_up=True,
             topic=last.topic,
             time=time,
@@ -210,8 +209,13 @@ def question_time(question: str, today: dt.date) -> QuestionTime:
         QuestionError: The question names an impossible or future date.
     """
     time = parse_question_time(question, today)
-    if any(_in_a_title(question, start, end) for start, end in time.spans):
-        return QuestionTime()
+    ignored = [(a, b) for a, b in time.spans if _not_a_time(question, a, b)]
+    if ignored:
+        # Read again without them: the other phrases may still say a time.
+        masked = question
+        for a, b in ignored:
+            masked = masked[:a] + " " * (b - a) + masked[b:]
+        time = parse_question_time(masked, today)
     if time.first == time.last == today and _PRESENT.search(question):
         return QuestionTime(recency=True, spans=time.spans)
     return time
@@ -220,6 +224,23 @@ def question_time(question: str, today: dt.date) -> QuestionTime:
 # "starred in Stormy Monday", "between Last Man Standing and ...": a weekday or "last" in a
 # run of capitalised words, past the question's opening, is part of a title, not a time.
 _TITLE_WORD = re.compile(r"[A-Z][\w'’-]*")
+
+
+def _not_a_time(question: str, start: int, end: int) -> bool:
+    """Whether the phrase at ``question[start:end]`` only looks like a time: part of a
+    title ("Stormy Monday"), "last" as a verb or adverb ("meant to last", "when did trams
+    last run"), or where something is moved to ("pushed back to 2024")."""
+    phrase = question[start:end].lower()
+    before = question[:start].split()[-1:]
+    if phrase == "last" and (not before or before[0].lower() not in _DETERMINERS):
+        return True
+    moved_to = phrase.startswith("to ") or re.search(r"\bto\s+$", question[:start], re.I)
+    if moved_to and not re.search(r"\b(?:from|between)\b", question[:start], re.I):
+        return True
+    return _in_a_title(question, start, end)
+
+
+_DETERMINERS = frozenset("the its their his her this that".split())
 
 
 def _in_a_title(question: str, start: int, end: int) -> bool:

@@ -82,6 +82,7 @@ _FOCUS = re.compile(
     r"^\W*(?:how\s+(?:many|much)|what|which)\s+(?P<phrase>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
     re.IGNORECASE,
 )
+_MODIFIER = re.compile(r"-|(?:al|ful|ous|ive|ic|ed|ent|ant|est|er)$", re.IGNORECASE)
 _NOT_NOUNS = frozenset(
     "is are was were did do does has have had can could will would should may might "
     "of the a an kind type sort per in on at for by from to with that which who".split()
@@ -95,14 +96,11 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     match = _FOCUS.match(question)
     if match is None or vocabulary is None:
         return None
-    named: list[str] = []
-    for word in match["phrase"].split():
-        if word.lower() in _NOT_NOUNS:
-            break
-        named.append(word)
-    if not named or any(vocabulary(stem(w.lower())) for w in named):
+    # The first word that is not a modifier ("full-sized", "developmental") names it.
+    noun = next((w for w in match["phrase"].split() if not _MODIFIER.search(w)), "")
+    if not noun or noun.lower() in _NOT_NOUNS or vocabulary(stem(noun.lower())):
         return None
-    return f"None of the indexed articles mentions {_quoted([' '.join(named)])}."
+    return f"None of the indexed articles mentions {_quoted([noun])}."
 
 
 def not_covered(

@@ -29,6 +29,7 @@ _SAME_EVENT_DAYS = 3
 _RELEVANT_MARGIN = 0.05
 _NEWEST_MARGIN = 0.15
 _RELEVANT_OVERLAP = 0.75
+_NEWEST_OVERLAP = 0.6
 _LEAD_FACTS = 2
 EARLIER = "Earlier:"
 
@@ -100,11 +101,12 @@ def arrange(
         return sorted(facts, key=lambda f: (not _reported_then(f), -f.score))[:max_lines]
     best = max(facts, key=lambda f: f.score)
     margin = _NEWEST_MARGIN if newest_asked else _RELEVANT_MARGIN
+    overlap = _NEWEST_OVERLAP if newest_asked else _RELEVANT_OVERLAP
     relevant = [
         f
         for f in facts
         if f.score >= best.score - margin
-        and f.reports[0].overlap >= _RELEVANT_OVERLAP * best.reports[0].overlap
+        and f.reports[0].overlap >= overlap * best.reports[0].overlap
         and (f is best or kind is AnswerType.OTHER or offers(f.reports[0].text, kind))
     ]
     dated = all(f.event is not None and f.reports[0].passage.published_at for f in relevant)

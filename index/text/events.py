@@ -183,7 +183,13 @@ def event_from_label(label: str | None) -> Event | None:
 
 
 def _primary(sentence: str, published: dt.date | None) -> Event | None:
-    mentions = [m for m in find_dates(sentence, published) if _dates_sentence(sentence, m)]
+    # A date after publication is a plan ("is due to open on 27 September"), reported when
+    # it is made: it does not date what the sentence reports.
+    mentions = [
+        m
+        for m in find_dates(sentence, published)
+        if _dates_sentence(sentence, m) and (published is None or m.first <= published)
+    ]
     if not mentions:
         return None
     best = min(mentions, key=lambda m: (_FINENESS[m.granularity], -m.last.toordinal()))
