@@ -36,8 +36,8 @@ _QUESTION_WORDS = frozenset(
 _ACRONYM = re.compile(r"[A-Z][A-Z.&]{1,3}s?")
 _DEMONYM = re.compile(r"(?:ish|ese|ian|born)$")
 _YEAR_LIKE = re.compile(r"1\d{3}|20\d{2}")
-# Word stems this long or longer match a longer form ("Velmora" / "Velmoran"), and match a
-# word one letter away (a typo).
+# Word stems this long or longer match a longer form ("Velmora" / "Velmoran"); one letter
+# shorter still match a word one letter away (a typo: "Orwik" for "Orvik").
 _PREFIX_MATCH = 6
 
 
@@ -162,12 +162,12 @@ def _names_and_numbers(question: str, time: QuestionTime) -> list[list[str]]:
                 continue
             if _ACRONYM.fullmatch(word) or _DEMONYM.search(word):
                 continue  # "UN", "TV", "Dutch": the articles may spell them otherwise
-        elif _YEAR_LIKE.fullmatch(word):
-            continue  # a year: checked against the events' dates when it is a period
             if found and found[-1][0][0].isalpha() and question[last_end : match.start()] == " ":
                 found[-1].append(word)  # "Gregor Anselm": one name
                 last_end = match.end()
                 continue
+        elif _YEAR_LIKE.fullmatch(word):
+            continue  # a year: checked against the events' dates when it is a period
         if [word] not in found:
             found.append([word])
         last_end = match.end()
@@ -193,12 +193,11 @@ def _mentioned(word: str, words: set[str]) -> bool:
     wanted = stem(word.lower())
     if wanted in words:
         return True
-    return len(wanted) >= _PREFIX_MATCH and any(
-        w.startswith(wanted)
-        or (len(w) >= _PREFIX_MATCH and wanted.startswith(w))
-        or _one_edit_apart(w, wanted)
-        for w in words
-    )
+    if len(wanted) >= _PREFIX_MATCH and any(
+        w.startswith(wanted) or (len(w) >= _PREFIX_MATCH and wanted.startswith(w)) for w in words
+    ):
+        return True
+    return len(wanted) >= _PREFIX_MATCH - 1 and any(_one_edit_apart(w, wanted) for w in words)
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

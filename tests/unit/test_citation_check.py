@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from index.generation.citation_check import check_answer, renumber, supports
+import datetime as dt
+
+from index.generation.citation_check import check_answer, dates_hold, renumber, supports
 from index.text.citations import split_cited
 
 SOCHI = (
@@ -111,3 +113,29 @@ def test_a_negation_counts_only_for_the_words_it_governs() -> None:
     # The passage's "not" is about ending the war, not about the ceasefire.
     assert supports("Both leaders signed a ceasefire in Sochi.", [passage])
     assert not supports("Both leaders never signed a ceasefire in Sochi.", [passage])
+
+
+MARCH_2023 = [(dt.date(2023, 3, 14), dt.date(2023, 3, 14))]
+
+
+def test_a_date_in_a_generated_sentence_must_be_one_its_passage_reports() -> None:
+    assert dates_hold("On 14 March 2023 the ministers agreed to share water.", MARCH_2023)
+    assert dates_hold("In 2023 the ministers agreed to share water.", MARCH_2023)  # coarser
+    assert not dates_hold("In 2021 the ministers agreed to share water.", MARCH_2023)
+    assert dates_hold("The ministers agreed to share water.", MARCH_2023)  # says no date
+
+
+def test_a_sentence_with_the_wrong_year_is_dropped_although_its_words_are_all_there() -> None:
+    passage = "On 14 March 2023 the ministers agreed to share the water in dry years."
+    checked = check_answer(
+        "In 2021 the ministers agreed to share the water in dry years. [1]",
+        [passage],
+        periods=[MARCH_2023],
+    )
+    assert checked.sentences == () and checked.dropped == 1
+    kept = check_answer(
+        "The ministers agreed on 14 March 2023 to share the water in dry years. [1]",
+        [passage],
+        periods=[MARCH_2023],
+    )
+    assert len(kept.sentences) == 1

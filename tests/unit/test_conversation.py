@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from index.answer.conversation import Conversation, looks_like_follow_up, swap_place_or_time
@@ -109,3 +111,48 @@ def test_memory_is_bounded() -> None:
         "What happened in Sochi in year 3?",
         "What happened in Sochi in year 4?",
     ]
+
+
+TODAY = dt.date(2025, 6, 30)
+
+
+def asked(conversation: Conversation, question: str, person: str | None = None) -> None:
+    conversation.record(conversation.resolve(question, TODAY), "an answer", ("a",), person)
+
+
+def test_a_follow_up_keeps_the_period_of_the_question_it_leans_on() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who chaired the 2019 water talks?")
+    resolved = conversation.resolve("What did they decide?", TODAY)
+    assert resolved.time.to_dict() == {"from": "2019-01-01", "to": "2019-12-31", "recency": False}
+
+
+def test_and_the_year_after_moves_the_period_on() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was agreed at the 2016 water talks?")
+    resolved = conversation.resolve("And the year after?", TODAY)
+    assert resolved.time.to_dict() == {"from": "2017-01-01", "to": "2017-12-31", "recency": False}
+    assert "2016" not in resolved.search_text  # the old period's words would pull it back
+
+
+def test_a_follow_up_naming_its_own_period_asks_about_that_one() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was agreed at the 2016 water talks?")
+    resolved = conversation.resolve("and in 2021?", TODAY)
+    assert resolved.time.first == dt.date(2021, 1, 1)
+
+
+def test_who_replaced_him_asks_about_after_the_topics_period() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who was the foreign minister in 2021?", "Hadi Ferrow")
+    resolved = conversation.resolve("Who replaced him?", TODAY)
+    assert resolved.time.first == dt.date(2022, 1, 1) and resolved.time.last is None
+    assert "Hadi Ferrow" in resolved.search_text  # "him" is whom the answer named
+
+
+def test_a_pronoun_after_a_who_answer_stands_for_that_person() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who replaced the foreign minister?", "Nadia Kell")
+    resolved = conversation.resolve("What was her job before politics?", TODAY)
+    assert "Nadia Kell" in resolved.search_text and "Nadia Kell" in resolved.context
+    assert resolved.focus == "What was her job before politics?"

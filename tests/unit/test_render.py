@@ -36,6 +36,7 @@ from bot.render import (
 )
 from index.models import (
     Answer,
+    AnswerLine,
     Citation,
     IndexProgress,
     IndexStats,
@@ -418,3 +419,33 @@ def test_the_sources_card_is_an_embed_headed_sources_with_a_field_per_citation()
     (card,) = (e.to_dict() for e in page.embeds)
     assert card["title"] == "Sources"
     assert [f["name"] for f in card["fields"]] == [citation_heading(c) for c in cited]
+
+
+def test_earlier_events_are_a_list_and_each_line_keeps_its_date() -> None:
+    text = (
+        "14 Mar 2023 — The ministers agreed to share water. [1]\n"
+        "Earlier:\n"
+        "- 3 Jun 2019 — The ministers set up a commission. [2]"
+    )
+    (page,) = render_answer(answer(text, (citation(1), citation(2))))
+    assert page.content is not None
+    assert page.content.splitlines() == [
+        "14 Mar 2023 — The ministers agreed to share water. [1]",
+        "**Earlier:**",
+        "- 3 Jun 2019 — The ministers set up a commission. [2]",
+    ]
+
+
+def test_a_source_heading_says_when_its_event_happened_when_not_on_the_day_published() -> None:
+    recap = citation(1, published_at="2025-05-28", event_date="2023-03-14")
+    assert citation_heading(recap).endswith("— Example News, 2025-05-28, event 14 Mar 2023")
+    same_day = citation(2, published_at="2025-05-28", event_date="2025-05-28")
+    assert citation_heading(same_day).endswith("— Example News, 2025-05-28")
+
+
+def test_the_quote_starts_at_the_sentence_a_dated_line_cites() -> None:
+    line = AnswerLine(SOCHI, (1,), "2022-10")
+    dated = Answer("q", f"Oct 2022 — {SOCHI} [1]", True, (citation(1),), lines=(line,))
+    (page,) = render_answer(dated)
+    (field,) = page.embeds[0].to_dict()["fields"]
+    assert field["value"].startswith("“…The two countries' leaders met late last month")

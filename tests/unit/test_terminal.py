@@ -89,3 +89,18 @@ def test_the_bench_table_shows_the_model_fed_newsbots_batches_when_measured() ->
 
     assert row(text, "raw model fed newsbot's token-length batches") == "259.9 chunks/s"
     assert row(text, "newsbot index's ratio to it") == "84.8%"
+
+
+def test_each_answer_line_stays_a_line_and_earlier_events_are_indented_under_their_bullet() -> None:
+    long = "The ministers agreed to share the water of the river in dry years, " * 2
+    dated = Answer(
+        question="What was agreed?",
+        answer=f"14 Mar 2023 — {long}[1]\nEarlier:\n- 3 Jun 2019 — {long}[2]",
+        found=True,
+    )
+    lines = render_answer(dated).splitlines()
+    assert lines[0].startswith("14 Mar 2023 — The ministers")
+    earlier = lines.index("Earlier:")
+    assert lines[earlier + 1].startswith("- 3 Jun 2019 — ")
+    assert lines[earlier + 2].startswith("  ")  # the wrapped rest of that bullet
+    assert all(len(line) <= 88 for line in lines)

@@ -1,0 +1,87 @@
+"""Declining what the articles do not say, and saying why (index/answer/coverage.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from index.answer.compose import compose_answer
+from index.answer.conversation import question_time, standalone
+from index.models import Passage
+from index.text.terms import stem
+
+TEXT = (
+    "Foreign Minister Lena Orvik said on Tuesday that the Lornet treaty would be signed in "
+    "Tessaly. The treaty sets a minimum flow of 22 billion cubic metres a year."
+)
+CORPUS_WORDS = {stem(w.lower()) for w in TEXT.replace(".", " ").split()} | {"price"}
+
+
+def passage(text: str = TEXT, similarity: float = 0.7) -> Passage:
+    return Passage(
+        chunk_id="a#s0",
+        article_id="a",
+        title="Lornet treaty to be signed in Tessaly",
+        source="Harbour Gazette",
+        published_at="2023-03-15",
+        url="https://example.test/a",
+        text=text,
+        sentence=text.split(". ")[0] + ".",
+        start=0,
+        end=len(text),
+        sentence_start=0,
+        score=similarity,
+        similarity=similarity,
+        overlap=0.5,
+        window_overlap=0.5,
+        event_start=20230314,
+        event_end=20230314,
+        event_date="2023-03-14",
+    )
+
+
+def ask(question: str) -> object:
+    return compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [passage()],
+        min_relevance=0.3,
+        max_lines=3,
+        vocabulary=lambda term: term in CORPUS_WORDS,
+    )
+
+
+def test_a_person_no_article_mentions_is_declined_by_name() -> None:
+    answer = ask("What did Gregor Anselm say about the Lornet treaty?")
+    assert not answer.found
+    assert answer.reason == "None of the indexed articles mentions “Gregor Anselm”."
+
+
+def test_a_name_the_nearest_articles_lack_is_declined_as_such() -> None:
+    # "Price" is a word of the articles, but not of the ones about this question.
+    answer = ask("What did Minister Price say about the Lornet treaty?")
+    assert not answer.found
+    assert answer.reason == "The articles closest to this question do not mention “Price”."
+
+
+def test_a_number_the_articles_do_not_give_is_declined() -> None:
+    answer = ask("Does the treaty set a flow of 30 billion cubic metres?")
+    assert not answer.found and "“30”" in (answer.reason or "")
+
+
+def test_the_thing_a_question_counts_must_be_in_the_articles() -> None:
+    answer = ask("How many turbines does the Lornet treaty allow?")
+    assert not answer.found
+    assert answer.reason == "None of the indexed articles mentions “turbines”."
+
+
+def test_names_spelled_a_letter_off_acronyms_and_demonyms_are_not_held_against_a_question() -> None:
+    for question in (
+        "Where will Minister Orwik sign the Lornet treaty?",  # a typo
+        "What did the UN say about the Lornet treaty?",  # an acronym
+        "Where will the Lornetian treaty be signed?",  # a demonym
+    ):
+        assert ask(question).found, question
+
+
+def test_what_the_articles_name_is_answered() -> None:
+    answer = ask("Where will Lena Orvik sign the Lornet treaty?")
+    assert answer.found and "Tessaly" in answer.answer

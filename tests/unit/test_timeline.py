@@ -1,0 +1,142 @@
+"""One line per fact, every report of it cited, the newest event first (index/answer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from index.answer.compose import compose_answer
+from index.answer.conversation import question_time, standalone
+from index.models import Passage
+
+TODAY = dt.date(2024, 1, 10)
+
+
+def report(
+    text: str,
+    *,
+    article: str,
+    published: str,
+    event: str,
+    source: str = "Harbour Gazette",
+    similarity: float = 0.6,
+) -> Passage:
+    """A passage whose matched sentence is all of ``text``, of an event on ``event``."""
+    year, month, day = (int(x) for x in event.split("-"))
+    day_number = year * 10000 + month * 100 + day
+    return Passage(
+        chunk_id=f"{article}#s0",
+        article_id=article,
+        title=f"Title of {article}",
+        source=source,
+        published_at=published,
+        url=f"https://example.test/{article}",
+        text=text,
+        sentence=text,
+        start=0,
+        end=len(text),
+        sentence_start=0,
+        score=similarity,
+        similarity=similarity,
+        overlap=1.0,
+        window_overlap=1.0,
+        event_start=day_number,
+        event_end=day_number,
+        event_date=event,
+    )
+
+
+def ask(question: str, passages: list[Passage]) -> object:
+    return compose_answer(
+        standalone(question, question_time(question, TODAY)),
+        passages,
+        min_relevance=0.3,
+        max_lines=4,
+    )
+
+
+SUMMIT_2023 = "The ministers agreed on Tuesday to share the water of the Lornet in dry years."
+SUMMIT_2023_AGAIN = "On Tuesday the ministers agreed to share the Lornet's water in dry years."
+SUMMIT_2019 = "The ministers agreed on Monday to set up a joint commission on the Lornet."
+
+
+def test_two_outlets_reporting_one_fact_make_one_line_citing_both() -> None:
+    answer = ask(
+        "What did the ministers agree on the Lornet?",
+        [
+            report(SUMMIT_2023, article="a", published="2023-03-15", event="2023-03-14"),
+            report(
+                SUMMIT_2023_AGAIN,
+                article="b",
+                published="2023-03-15",
+                event="2023-03-14",
+                source="Morning Ledger",
+            ),
+        ],
+    )
+    assert answer.found
+    (line,) = answer.lines
+    assert line.citations == (1, 2)
+    assert answer.answer.endswith("[1][2]")
+    assert [c.source for c in answer.citations] == ["Harbour Gazette", "Morning Ledger"]
+
+
+def test_an_article_is_listed_once_under_sources_however_many_lines_cite_it() -> None:
+    first = report(SUMMIT_2023, article="a", published="2023-03-15", event="2023-03-14")
+    second = report(SUMMIT_2019, article="a", published="2023-03-15", event="2019-06-03")
+    answer = ask("What did the ministers agree on the Lornet?", [first, second])
+    assert [c.n for c in answer.citations] == [1]
+    assert all(line.citations == (1,) for line in answer.lines)
+
+
+def test_an_undated_question_over_several_events_leads_with_the_newest_dated() -> None:
+    answer = ask(
+        "What did the ministers agree on the Lornet?",
+        [
+            report(SUMMIT_2019, article="old", published="2019-06-04", event="2019-06-03"),
+            report(SUMMIT_2023, article="new", published="2023-03-15", event="2023-03-14"),
+        ],
+    )
+    lead, earlier = answer.lines
+    assert lead.event_date == "2023-03-14" and not lead.earlier
+    assert earlier.event_date == "2019-06-03" and earlier.earlier
+    assert answer.answer.splitlines() == [
+        f"14 Mar 2023 — {SUMMIT_2023} [1]",
+        "Earlier:",
+        f"- 3 Jun 2019 — {SUMMIT_2019} [2]",
+    ]
+
+
+def test_a_question_about_a_year_is_answered_from_that_year_only() -> None:
+    answer = ask(
+        "What did the ministers agree on the Lornet in 2019?",
+        [
+            report(SUMMIT_2023, article="new", published="2023-03-15", event="2023-03-14"),
+            report(SUMMIT_2019, article="old", published="2019-06-04", event="2019-06-03"),
+        ],
+    )
+    assert answer.found
+    assert [line.event_date for line in answer.lines] == ["2019-06-03"]
+    assert answer.time.to_dict() == {"from": "2019-01-01", "to": "2019-12-31", "recency": False}
+
+
+def test_a_year_with_no_such_event_is_declined_naming_the_years_there_are() -> None:
+    answer = ask(
+        "What did the ministers agree on the Lornet in 2021?",
+        [
+            report(SUMMIT_2023, article="new", published="2023-03-15", event="2023-03-14"),
+            report(SUMMIT_2019, article="old", published="2019-06-04", event="2019-06-03"),
+        ],
+    )
+    assert not answer.found
+    assert answer.reason is not None
+    assert "2021" in answer.reason and "2019 and 2023" in answer.reason
+
+
+def test_a_sentence_that_states_its_date_is_not_dated_again() -> None:
+    stated = "On 14 March 2023 the ministers agreed to share the Lornet's water in dry years."
+    answer = ask(
+        "What did the ministers agree on the Lornet?",
+        [report(stated, article="a", published="2023-03-15", event="2023-03-14")],
+    )
+    assert answer.answer == f"{stated} [1]"
+    assert answer.citations[0].event_date == "2023-03-14"
