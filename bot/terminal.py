@@ -77,13 +77,13 @@ def render_eval(report: dict[str, Any]) -> str:
         "(the tuning split is left out)",
         "",
         f"{'mode':<9}{'hit@1':>7}{'hit@5':>7}{'hit@10':>8}{'MRR@10':>8}{'ans@3':>7}"
-        f"{'found':>7}{'EM':>7}{'F1':>7}{'q/s':>7}",
+        f"{'found':>7}{'EM':>7}{'F1':>7}{'short':>7}{'right':>7}{'q/s':>7}",
     ]
     for mode, f in report["modes"].items():
         lines.append(
             f"{mode:<9}{f['hit@1']:>7.3f}{f['hit@5']:>7.3f}{f['hit@10']:>8.3f}{f['mrr@10']:>8.3f}"
             f"{f['answer_in_citations@3']:>7.3f}{f['answered']:>7.3f}{f['em']:>7.3f}"
-            f"{f['f1']:>7.3f}{f['qps']:>7.1f}"
+            f"{f['f1']:>7.3f}{f['short_shown']:>7.3f}{f['short_precision']:>7.3f}{f['qps']:>7.1f}"
         )
     if "abstention" in report:
         a = report["abstention"]

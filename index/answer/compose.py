@@ -21,7 +21,10 @@ from dataclasses import dataclass
 
 from index.answer.conversation import ResolvedQuestion
 from index.answer.coverage import (
+    NO_FIGURE,
     Vocabulary,
+    gives_figure,
+    mentions_names,
     missing_focus,
     missing_from_articles,
     no_filtered_match,
@@ -64,6 +67,8 @@ _FOCUS_WEIGHT = 2.0
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
 _FOLLOW_UP_TYPE_BONUS = 0.3
+# A question for a figure is declined when none of its best sentences gives one.
+_FIGURE_REPORTS = 3
 
 
 def compose_answer(
@@ -107,11 +112,23 @@ def compose_answer(
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
         reports = in_period
+    # An answer comes from passages about what the question names: not a cable car's
+    # passengers for a question about the tram's.
+    named = [r for r in reports if mentions_names(resolved.question, time, r.passage)]
+    reports = named or reports
+    kind = _kind(resolved)
+    best = max(reports, key=lambda r: r.score)
+    if kind is AnswerType.NUMBER and not any(
+        gives_figure(r.text, resolved.question)
+        for r in {id(r): r for r in (reports[0], best)}.values()
+    ):
+        # "How many passengers a day": passages about the line that give no such figure.
+        return not_covered(question, passages, time, reason=NO_FIGURE)
     facts = arrange(
         merge_reports(reports),
         time,
         max_lines,
-        kind=_kind(resolved),
+        kind=kind,
         oldest_first=_oldest_first(resolved),
         newest_asked=_newest_asked(resolved),
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from index.models import Answer, Passage
-from index.text.dates import QuestionTime
+from index.text.dates import QuestionTime, find_dates
 from index.text.terms import STOP_WORDS, stem
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 Vocabulary = Callable[[str], bool]
 
 NOT_COVERED = "The indexed articles do not seem to cover this question."
+NO_FIGURE = "The articles on this do not give the figure the question asks for."
 NO_MATCH = "No indexed article matches those filters; try a wider date range or another source."
 _NEAREST_ARTICLES = 3
 # A name is a capitalised word; a number is digits. Titles and question words are
@@ -101,6 +102,46 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     if not noun or noun.lower() in _NOT_NOUNS or vocabulary(stem(noun.lower())):
         return None
     return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+# A figure: digits or a number word, not a date ("27 September", "in 2018").
+_FIGURE = re.compile(
+    r"(?<![\w.])(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|dozens?|hundreds?|thousands?|millions?|billions?|"
+    r"half|a third|a quarter|a fifth|no|none|zero|single|both|several|few|dozen|free)(?![\w])",
+    re.IGNORECASE,
+)
+# How near (in words) to the thing counted a figure must be when the sentence names it.
+_FIGURE_REACH = 8
+
+
+def gives_figure(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` gives a figure a "how many X" question could be answered with:
+    a number not of a date, near X when the sentence names X ("60 passengers each" for
+    "how many passengers"; not "380 million crowns ... its first passengers")."""
+    dates = [(m.start, m.end) for m in find_dates(sentence, None)]
+    question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    figures = [
+        m
+        for m in _FIGURE.finditer(sentence)
+        if not any(a <= m.start() < b for a, b in dates) and m.group().lower() not in question_words
+    ]
+    if not figures:
+        return False
+    focus = _FOCUS.match(question)
+    counted = stem(focus["phrase"].split()[0].lower()) if focus else ""
+    tokens = [(t.start(), stem(t.group().lower())) for t in re.finditer(r"[\w'’-]+", sentence)]
+    at = [i for i, (_, word) in enumerate(tokens) if counted and word == counted]
+    if not at:
+        return True
+    figure_at = [i for i, (start, _) in enumerate(tokens) for m in figures if start == m.start()]
+    return any(abs(i - j) <= _FIGURE_REACH for i in at for j in figure_at)
+
+
+def mentions_names(question: str, time: QuestionTime, passage: Passage) -> bool:
+    """Whether ``passage`` (or its article's title) names every name of ``question``."""
+    words = _passage_words([passage])
+    return all(_mentioned(w, words) for name in _names_and_numbers(question, time) for w in name)
 
 
 def not_covered(

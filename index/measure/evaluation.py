@@ -20,6 +20,7 @@ from typing import Any
 
 from index.errors import ConfigurationError, CorpusError
 from index.measure.metrics import (
+    SHORT_ANSWER_F1,
     Gold,
     Retrieved,
     abstention,
@@ -155,11 +156,18 @@ def _mode_figures(
         if any(ans in c.passage for c in a.citations[:3] for ans in q.answers)
     )
     short = [(q, a.short_answer) for q, a in answerable if a.short_answer]
+    answered = [a for _, a in answerable if a.found]
     figures = retrieval_summary(ranks)
     figures["answer_in_citations@3"] = in_citations / n
     figures["answered"] = sum(1 for _, a in answerable if a.found) / n
     figures["em"] = sum(exact_match(s, q.answers) for q, s in short) / n
     figures["f1"] = sum(token_f1(s, q.answers) for q, s in short) / n
+    # The short answer is the first thing a reader sees: how often it is shown (of the
+    # answered questions) and, when shown, how often it is right (token F1 >= 0.5).
+    figures["short_shown"] = len(short) / (len(answered) or 1)
+    figures["short_precision"] = sum(
+        token_f1(s, q.answers) >= SHORT_ANSWER_F1 for q, s in short
+    ) / (len(short) or 1)
     figures["qps"] = len(answers) / seconds if seconds else 0.0
     return {k: round(v, 4) for k, v in figures.items()}
 

@@ -14,6 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+# A short answer counts as right at this token F1 against a gold answer.
+SHORT_ANSWER_F1 = 0.5
+
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = set(string.punctuation)
 

@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from index.errors import CorpusError
-from index.measure.metrics import token_f1
+from index.measure.metrics import SHORT_ANSWER_F1, token_f1
 from index.models import Answer
 
 KINDS = ("plain", "time", "unanswerable")
-# A short answer counts as right at this token F1 against the gold answer.
-SHORT_ANSWER_F1 = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,12 +48,22 @@ _AUXILIARIES = frozenset(
 )
 
 
+# Things a number measures: "what is the top speed", "what was the turnout".
+_MEASURES = frozenset(
+    "speed price cost length height weight population number percentage share rate capacity "
+    "temperature distance age budget salary turnout majority margin size area depth total "
+    "amount sum value".split()
+)
+
+
 def expected_type(question: str) -> AnswerType:
     tokens = words(question)
     if not tokens:
         return AnswerType.OTHER
     lead = " ".join(tokens[:3])
     if lead.startswith(("how many", "how much")) or "what percentage" in lead:
+        return AnswerType.NUMBER
+    if tokens[0] == "what" and _measured(tokens[1:6]):
         return AnswerType.NUMBER
     if tokens[0] == "when" or lead.startswith(
         ("what year", "what date", "what time", "which year")
@@ -68,6 +78,13 @@ def expected_type(question: str) -> AnswerType:
     if tokens[0] in ("which", "what") and len(tokens) > 1 and tokens[1] not in _AUXILIARIES:
         return AnswerType.NAME  # "which team ...?", "what company ...?"
     return AnswerType.OTHER
+
+
+def _measured(tokens: list[str]) -> bool:
+    """Whether "what <is/was> the <adjective>? <measure>" opens these words."""
+    if len(tokens) < 3 or tokens[0] not in ("is", "was", "are", "were") or tokens[1] != "the":
+        return False
+    return tokens[2] in _MEASURES or (len(tokens) > 3 and tokens[3] in _MEASURES)
 
 
 def offers(sentence: str, kind: AnswerType) -> bool:
