@@ -287,16 +287,10 @@ def _moved(time: QuestionTime, question: str) -> QuestionTime | None:
     count = 1 if match["unit"] else int(_NUMBERS.get(match["count"].lower(), 0) or match["count"])
     way = (match["way"] or match["way2"]).lower()
     years = count if way in ("after", "later") else -count
+    # "Two years later" than March 2023 is 2025, not March 2025: the whole year.
     return replace(
         time,
-        first=_add_years(time.first, years),
-        last=_add_years(time.last, years),
+        first=dt.date(time.first.year + years, 1, 1),
+        last=dt.date(time.last.year + years, 12, 31),
         spans=(),
     )
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)

@@ -23,7 +23,9 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 # Finer first: of several dates in one sentence, the finest is the event it reports ("the
 # treaty, first proposed in 2019, was signed on Tuesday"); among equals, the latest.
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 # An opening sentence's date is the article's news when it is at most this many days old.
 _NEWS_DAYS = 10
 # "the 2016 memorandum", "2019's talks": a year naming a thing, not dating the sentence,
@@ -93,7 +95,7 @@ class Event:
 
 
 def display_date(label: str) -> str:
-    """A stored event date as people read it: "14 Mar 2023", "Mar 2023", "2023"."""
+    """A stored event date as people read it: "14 March 2023", "March 2023", "2023"."""
     parts = label.split("-")
     if len(parts) == 3 and all(p.isdigit() for p in parts):
         return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"

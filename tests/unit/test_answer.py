@@ -72,7 +72,7 @@ def test_answer_quotes_the_sentence_with_the_question_words_and_cites_it() -> No
     )
     assert answer.found
     # "late last month" in an article of 7 November 2022: the line says when.
-    assert answer.answer.startswith("Oct 2022 — The two countries' leaders met late last month")
+    assert answer.answer.startswith("October 2022 — The two countries' leaders met late last month")
     assert "agreed not to use force" in answer.answer.split("[1]")[0]
     assert answer.citations[0].n == 1 and answer.citations[0].passage == SOCHI
 

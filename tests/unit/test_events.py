@@ -72,8 +72,8 @@ def test_stored_events_come_back_with_their_periods() -> None:
 
 
 def test_labels_are_shown_as_people_read_dates() -> None:
-    assert display_date("2023-03-14") == "14 Mar 2023"
-    assert display_date("2023-03") == "Mar 2023"
+    assert display_date("2023-03-14") == "14 March 2023"
+    assert display_date("2023-03") == "March 2023"
     assert display_date("2023") == "2023"
     assert display_date("1990s") == "1990s"
 

@@ -438,7 +438,7 @@ def test_earlier_events_are_a_list_and_each_line_keeps_its_date() -> None:
 
 def test_a_source_heading_says_when_its_event_happened_when_not_on_the_day_published() -> None:
     recap = citation(1, published_at="2025-05-28", event_date="2023-03-14")
-    assert citation_heading(recap).endswith("— Example News, 2025-05-28, event 14 Mar 2023")
+    assert citation_heading(recap).endswith("— Example News, 2025-05-28, event 14 March 2023")
     same_day = citation(2, published_at="2025-05-28", event_date="2025-05-28")
     assert citation_heading(same_day).endswith("— Example News, 2025-05-28")
 

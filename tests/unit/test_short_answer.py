@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from index.answer.short_answer import short_answer
+from index.answer.short_answer import lead_evidence, short_answer
+from index.answer.timeline import Fact, Report
+from index.models import Passage
 
 SOCHI = (
     "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "
@@ -59,3 +61,37 @@ def test_a_follow_up_finds_its_answer_through_the_words_of_its_topic() -> None:
     )
     assert short_answer("where did he host them?", sentence) is None
     assert short_answer("where did he host them?", sentence, context=context) == "Blair House"
+
+
+def _report(text: str, score: float, article: str) -> Report:
+    passage = Passage(
+        chunk_id=f"{article}#s0",
+        article_id=article,
+        title="",
+        source="",
+        published_at=None,
+        url="",
+        text=text,
+        sentence=text,
+        start=0,
+        end=len(text),
+        sentence_start=0,
+        score=score,
+        similarity=score,
+    )
+    return Report(text, passage, overlap=0.5, score=score)
+
+
+def test_the_lead_sentence_is_supported_by_every_other_report_and_leads_by_its_margin() -> None:
+    facts = [
+        Fact([_report("Lead.", 0.9, "a"), _report("Same fact, other outlet.", 0.7, "b")]),
+        Fact([_report("Next fact.", 0.6, "c")]),
+    ]
+    evidence = lead_evidence(facts)
+    assert evidence.supporting == ("Same fact, other outlet.", "Next fact.")
+    assert evidence.margin == pytest.approx(0.3)
+
+
+def test_a_lone_fact_has_no_support_and_no_margin() -> None:
+    evidence = lead_evidence([Fact([_report("Lead.", 0.9, "a")])])
+    assert (evidence.supporting, evidence.margin) == ((), 0.0)

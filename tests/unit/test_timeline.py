@@ -100,9 +100,9 @@ def test_an_undated_question_over_several_events_leads_with_the_newest_dated() -
     assert lead.event_date == "2023-03-14" and not lead.earlier
     assert earlier.event_date == "2019-06-03" and earlier.earlier
     assert answer.answer.splitlines() == [
-        f"14 Mar 2023 — {SUMMIT_2023} [1]",
+        f"14 March 2023 — {SUMMIT_2023} [1]",
         "Earlier:",
-        f"- 3 Jun 2019 — {SUMMIT_2019} [2]",
+        f"- 3 June 2019 — {SUMMIT_2019} [2]",
     ]
 
 
