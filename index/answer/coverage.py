@@ -178,7 +178,13 @@ def outside_period(
     question: str, passages: Sequence[Passage], time: QuestionTime, reports: Sequence[Report]
 ) -> Answer:
     """Declining a question about a period the relevant articles report nothing of."""
-    years = sorted({r.event.first.year for r in reports if r.event is not None})
+    years = sorted(
+        {
+            r.event.first.year
+            for r in reports
+            if r.event is not None and not r.event.overlaps(time.first, time.last)
+        }
+    )
     have = f" They report on it for {_joined([str(y) for y in years])}." if years else ""
     reason = f"No indexed article reports this for {time.describe()}.{have}"
     nearest = [r.passage for r in reports] or list(passages)
