@@ -26,8 +26,10 @@ _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
-# An opening sentence's date is the article's news when it is at most this many days old.
+# The first date of an article's opening sentences is its news when at most this many days
+# old.
 _NEWS_DAYS = 10
+_OPENING_SENTENCES = 3
 # "the 2016 memorandum", "2019's talks": a year naming a thing, not dating the sentence,
 # unless it comes in the first part of the sentence (its subject).
 _NAMING_YEAR = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|this|that)\s+)$", re.IGNORECASE)
@@ -120,18 +122,16 @@ def sentence_events(
         news: The article's news event, when ``text`` is a passage that may not hold the
             opening sentence (see :func:`news_event`).
     """
+    fallback = news or news_event(text, spans, published)
     events: list[Event | None] = []
     previous: Event | None = None
     previous_end = 0
-    fallback = news or _published(published)
-    for i, (start, end) in enumerate(spans):
+    for start, end in spans:
         if "\n" in text[previous_end:start]:
             previous = None  # a new paragraph
         own = _primary(text[start:end], published)
         if own is not None:
             previous = own
-        if i == 0 and news is None:
-            fallback = _as_news(own, published) or fallback
         events.append(previous or fallback)
         previous_end = end
     return events
@@ -140,9 +140,14 @@ def sentence_events(
 def news_event(
     text: str, spans: Sequence[tuple[int, int]], published: dt.date | None
 ) -> Event | None:
-    """The article's news: its opening sentence's date when recent, else the publication day."""
-    first = _primary(text[spans[0][0] : spans[0][1]], published) if spans else None
-    return _as_news(first, published) or _published(published)
+    """The article's news: the first date its opening sentences give when recent (a lede
+    may open with a scene and date the news in its second sentence), else the
+    publication day."""
+    for start, end in spans[:_OPENING_SENTENCES]:
+        own = _primary(text[start:end], published)
+        if own is not None:
+            return _as_news(own, published) or _published(published)
+    return _published(published)
 
 
 def stored_event(label: str | None, ranges_text: str | None = None) -> Event | None:
