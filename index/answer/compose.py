@@ -31,7 +31,7 @@ from index.answer.coverage import (
     not_covered,
     outside_period,
 )
-from index.answer.short_answer import fresh_answers, short_answer
+from index.answer.short_answer import best_short_answer, fresh_answers, lead_evidence
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
 from index.text.answer_types import AnswerType, expected_type
@@ -134,12 +134,21 @@ def compose_answer(
     )
     text, lines, citations = write_lines(facts)
     lead = facts[0].reports[0]
+    # Shown only when the ranker is confident: a wrong bold phrase misleads more than none.
+    evidence = lead_evidence(facts)
+    short = best_short_answer(
+        _asked(resolved),
+        lead.text,
+        context=resolved.context,
+        supporting=evidence.supporting,
+        margin=evidence.margin,
+    )
     return Answer(
         question=question,
         answer=text,
         found=True,
         citations=citations,
-        short_answer=short_answer(_asked(resolved), lead.text, context=resolved.context),
+        short_answer=short.text if short else None,
         time=time,
         lines=lines,
     )

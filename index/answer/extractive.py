@@ -15,6 +15,7 @@ from index.answer.conversation import (
     question_time,
     standalone,
 )
+from index.answer.short_answer import short_answer
 from index.errors import QuestionError
 from index.models import Answer, SearchFilters
 from index.text.citations import remove_markers
@@ -157,6 +158,9 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
     """Record the turn: its answer's text (markers removed) and the articles it cited."""
     if answer.found:
         cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
-        conversation.record(resolved, remove_markers(answer.answer), cited, answer.short_answer)
+        # Whom a "who" answer named, for the pronouns of the next question: the phrase the
+        # patterns find in the lead line, shown or not.
+        named = short_answer(resolved.question, answer.lines[0].text) if answer.lines else None
+        conversation.record(resolved, remove_markers(answer.answer), cited, named)
     else:
         conversation.record(resolved, "", ())

@@ -38,7 +38,9 @@ def test_sochi_still_cites_the_not_to_use_force_passage(crowded: Any, make_answe
     assert answer.found
     assert "agreed not to use force" in answer.citations[0].passage
     assert "agreed not to use force" in answer.answer.split("[1]")[0]
-    assert answer.short_answer == "not to use force and to stick to earlier agreements"
+    # No phrase of the sentence is sure enough to be shown in bold (docs/decisions.md, "Short
+    # answers"); the answer's line says it.
+    assert answer.short_answer is None
 
 
 def test_a_squad_question_is_answered_from_its_article(crowded: Any, make_answerer: Any) -> None:
