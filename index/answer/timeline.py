@@ -75,6 +75,9 @@ def merge_reports(reports: Sequence[Report]) -> list[Fact]:
                 break
         else:
             facts.append(Fact([report], sources={report.passage.article_id}))
+    for fact in facts:
+        # The report of the day leads its fact's citations, before later recaps of it.
+        fact.reports.sort(key=lambda r: (not _reported_then_report(r), -r.score))
     return facts
 
 
@@ -224,10 +227,14 @@ _REPORTED_DAYS = 31
 
 
 def _reported_then(fact: Fact) -> bool:
-    published = fact.reports[0].passage.published_at
-    if fact.event is None or not published:
+    return _reported_then_report(fact.reports[0])
+
+
+def _reported_then_report(report: Report) -> bool:
+    published = report.passage.published_at
+    if report.event is None or not published:
         return False
-    return (dt.date.fromisoformat(published) - fact.event.last).days <= _REPORTED_DAYS
+    return (dt.date.fromisoformat(published) - report.event.last).days <= _REPORTED_DAYS
 
 
 def _last(fact: Fact) -> int:
