@@ -61,8 +61,10 @@ _CANDIDATE_PASSAGES = 10
 _SUPPORT_MARGIN = 0.15
 # Discount on the cosine for a sentence next to the one the search matched.
 _NEIGHBOUR_DISCOUNT = 0.1
-# In a follow-up, the new question's own words count this much more than the topic's.
+# In a follow-up, the new question's own words count this much more than the topic's, and
+# the words of the answer it follows this much.
 _FOCUS_WEIGHT = 2.0
+_RECALLED_WEIGHT = 0.25
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
@@ -135,13 +137,13 @@ def compose_answer(
     text, lines, citations = write_lines(facts)
     lead = facts[0].reports[0]
     # Shown only when the ranker is confident: a wrong bold phrase misleads more than none.
-    evidence = lead_evidence(facts)
+    support = lead_evidence(facts)
     short = best_short_answer(
         _asked(resolved),
         lead.text,
         context=resolved.context,
-        supporting=evidence.supporting,
-        margin=evidence.margin,
+        supporting=support.supporting,
+        margin=support.margin,
     )
     return Answer(
         question=question,
@@ -241,7 +243,11 @@ def _choose(
 
 def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:
     """The question's terms; in a follow-up its own terms weigh more than the topic's."""
-    weights: dict[str, float] = {t: 1.0 for t in content_terms(resolved.context)}
+    # The answer a follow-up follows names who "he" is, but a sentence that only repeats it
+    # adds nothing: its words count least.
+    weights: dict[str, float] = {t: _RECALLED_WEIGHT for t in content_terms(resolved.recalled)}
+    leaned_on = resolved.context.replace(resolved.recalled, " ") if resolved.recalled else ""
+    weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
     weights.update({t: focus_weight for t in content_terms(resolved.focus)})
     return weights

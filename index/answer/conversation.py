@@ -53,6 +53,7 @@ class ResolvedQuestion:
     is_follow_up: bool
     topic: str = ""  # the standalone question a follow-up leans on
     time: QuestionTime = field(default_factory=QuestionTime)  # the period it asks about
+    recalled: str = ""  # the answer a follow-up follows (its words help resolve "he")
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -142,6 +143,7 @@ class Conversation:
                 search_text=swapped,
                 focus=question,
                 context=f"{last.topic} {last.answer}",
+                recalled=last.answer,
                 is_follow_up=True,
                 topic=swapped,
                 time=time,
@@ -151,6 +153,7 @@ class Conversation:
             search_text=" ".join(filter(None, (topic_text, person, question))),
             focus=question,
             context=" ".join(filter(None, (last.topic, person, last.answer))),
+            recalled=last.answer,
             is_follow_up=True,
             topic=last.topic,
             time=time,
