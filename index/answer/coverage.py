@@ -63,13 +63,11 @@ def missing_from_articles(
     if not wanted:
         return None
     words = _passage_words(passages)
-    missing = [
-        absent for name in wanted if (absent := [w for w in name if not _mentioned(w, words)])
-    ]
+    missing = [name for name in wanted if any(not _mentioned(w, words) for w in name)]
     if not missing:
         return None
     listing = _quoted([" ".join(name) for name in missing])
-    absent_words = [w for name in missing for w in name]
+    absent_words = [w for name in missing for w in name if not _mentioned(w, words)]
     if vocabulary is not None and not any(vocabulary(stem(w.lower())) for w in absent_words):
         return f"None of the indexed articles mentions {listing}."
     if period:
@@ -226,10 +224,15 @@ def _start(match: re.Match[str]) -> int:
 
 
 def _passage_words(passages: Sequence[Passage]) -> set[str]:
+    """The stems and numbers of the passages and their titles; names (capitalised words)
+    also as "^name", the only words a question's word one letter off may match."""
     words: set[str] = set()
     for passage in passages:
         for text in (passage.text, passage.title):
-            words.update(stem(w.lower()) for w in re.findall(r"[\w'’-]+", text))
+            for w in re.findall(r"[\w'’-]+", text):
+                words.add(stem(w.lower()))
+                if w[:1].isupper():
+                    words.add("^" + w.lower())
             words.update(w for w in re.findall(r"\d[\d,.]*\d|\d", text))
     return words
 
@@ -244,7 +247,11 @@ def _mentioned(word: str, words: set[str]) -> bool:
         w.startswith(wanted) or (len(w) >= _PREFIX_MATCH and wanted.startswith(w)) for w in words
     ):
         return True
-    return len(wanted) >= _PREFIX_MATCH - 1 and any(_one_edit_apart(w, wanted) for w in words)
+    # A typo of a name: only names of the passages ("would" is one letter from "world").
+    lowered = word.lower()
+    return len(lowered) >= _PREFIX_MATCH - 1 and any(
+        w[0] == "^" and _one_edit_apart(w[1:], lowered) for w in words
+    )
 
 
 def _one_edit_apart(a: str, b: str) -> bool:

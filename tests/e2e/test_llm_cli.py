@@ -25,7 +25,16 @@ from tests.e2e.llm_double import Failure, Garbage, LLMDouble, LLMRequest, Reply
 pytestmark = pytest.mark.e2e
 
 NEWSBOT = str(Path(sys.executable).with_name("newsbot"))
-ANSWER_KEYS = {"question", "answer", "found", "short_answer", "citations"}
+ANSWER_KEYS = {
+    "question",
+    "answer",
+    "found",
+    "reason",
+    "short_answer",
+    "time",
+    "lines",
+    "citations",
+}
 LLM_KEYS = {"generated", "standalone_question", "note"}
 API_KEY = "sk-test-" + "7" * 24  # must never reach a prompt or the output
 TIMEOUT = 2.0
@@ -218,7 +227,9 @@ def test_a_question_the_corpus_does_not_cover_is_declined_without_calling_the_mo
     llm.script(Reply("Argentina won it [1]."))
     answer = ask(WORLD_CUP)
     assert (answer["found"], answer["generated"]) == (False, False)
-    assert answer["answer"].startswith("The indexed articles do not seem to cover this question.")
+    # Declined with the reason: no article mentions the World Cup.
+    assert answer["reason"] == "None of the indexed articles mentions “World Cup”."
+    assert answer["answer"].startswith(answer["reason"])
     assert llm.requests == []
 
 

@@ -100,7 +100,18 @@ def in_tuning_split(question_id: str) -> bool:
 HELD_OUT = [q for q in QUESTIONS if not in_tuning_split(q[0])]
 ANSWERABLE = [q for q in HELD_OUT if q[3] is not None]
 UNANSWERABLE = [q for q in HELD_OUT if q[3] is None]
-FIGURES = {"hit@1", "hit@5", "hit@10", "mrr@10", "answer_in_citations@3", "answered", "em", "f1"}
+FIGURES = {
+    "hit@1",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "answer_in_citations@3",
+    "answered",
+    "em",
+    "f1",
+    "short_shown",
+    "short_precision",
+}
 HEADLINE = {
     "raw_chunks_per_s",
     "ingest_chunks_per_s",
@@ -183,7 +194,10 @@ def test_eval_reports_high_retrieval_and_answer_figures_on_an_easy_dataset(
     assert default["answer_in_citations@3"] >= 0.9, default
     assert default["answered"] >= 0.8, default
     # Short answers are scored: some match exactly (the extractive spans are not all tight).
-    assert 0 < default["em"] <= default["f1"] and default["f1"] >= 0.3, default
+    # Short answers are shown only when the ranker is sure (docs/decisions.md), so exact
+    # match and F1 over all questions are low; one at least is shown, and right.
+    assert 0 < default["em"] <= default["f1"], default
+    assert default["short_shown"] > 0 and default["short_precision"] > 0, default
 
     abstention = report["abstention"]
     assert set(abstention) == {"precision", "recall", "wrongly_declined", "threshold"}

@@ -59,7 +59,7 @@ def test_a_name_the_nearest_articles_lack_is_declined_as_such() -> None:
     # "Price" is a word of the articles, but not of the ones about this question.
     answer = ask("What did Minister Price say about the Lornet treaty?")
     assert not answer.found
-    assert answer.reason == "The articles closest to this question do not mention “Price”."
+    assert answer.reason == "The articles closest to this question do not mention “Minister Price”."
 
 
 def test_a_number_the_articles_do_not_give_is_declined() -> None:

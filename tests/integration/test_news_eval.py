@@ -1,0 +1,109 @@
+"""`newsbot eval` on the news question sets of tests/data, with the targets it must keep.
+
+The figures are what `newsbot eval --dataset tests/data/<set>` prints; each test names the
+target it holds. Where a target of the news-grade answers issue is not reached yet, the
+test holds the level reached, so that it cannot slip back, and says so (see the README,
+"Answer quality").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.integration
+
+DATA = REPO / "tests" / "data"
+
+
+def evaluate(name: str, tmp: Path, make_indexer: Any, make_answerer: Any) -> dict[str, Any]:
+    from index.answer.conversation import Conversation
+    from index.measure.news import NewsQuestion, evaluate_news, load_news_dataset
+    from index.models import Answer
+    from index.settings import Settings
+
+    dataset = load_news_dataset(DATA / name)
+    settings = Settings(data_dir=tmp / "data", today=dataset.today, top_k=10)
+    make_indexer(settings).run([dataset.articles])
+    answerer = make_answerer(settings)
+
+    def asking(conversation: Conversation | None) -> Callable[[NewsQuestion], Answer]:
+        return lambda q: answerer.ask(q.question, conversation=conversation)
+
+    return evaluate_news(dataset, asking(None), lambda: asking(Conversation()))
+
+
+@pytest.fixture(scope="module")
+def news_dev(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-dev", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("seed-questions", tmp_path_factory, document_embedder)
+
+
+def _run(name: str, factory: pytest.TempPathFactory, embedder: Any) -> dict[str, Any]:
+    from index.answer.extractive import Answerer
+    from index.embedding.model import load_query_embedder
+    from index.ingest.pipeline import Indexer
+    from index.search.retriever import Retriever
+    from index.storage.store import Store
+
+    return evaluate(
+        name,
+        factory.mktemp(name),
+        lambda s: Indexer(s, Store(s), lambda: embedder),
+        lambda s: Answerer(s, Retriever(Store(s), load_query_embedder())),
+    )
+
+
+def test_plain_questions_are_answered_in_the_answer_text(news_dev: dict[str, Any]) -> None:
+    assert news_dev["plain"]["answer_in_text"] >= 0.90  # target: 90 %
+
+
+def test_few_answerable_questions_are_declined(
+    news_dev: dict[str, Any], seed: dict[str, Any]
+) -> None:
+    assert news_dev["decline"]["answerable_declined"] <= 0.05  # target: at most 5 %
+    assert seed["decline"]["answerable_declined"] <= 0.05
+
+
+def test_paraphrased_questions_about_one_article_are_answered(seed: dict[str, Any]) -> None:
+    assert seed["plain"]["answer_in_text"] >= 0.90
+    assert seed["unanswerable"]["declined_with_reason"] == 1.0  # the off-topic ones
+
+
+def test_unanswerable_questions_are_declined_with_a_reason(news_dev: dict[str, Any]) -> None:
+    # Target 85 %; reached: 10 of 12 (83 %).
+    assert news_dev["unanswerable"]["declined_with_reason"] >= 0.833
+    assert news_dev["decline"]["precision"] >= 0.90
+
+
+def test_time_questions_are_answered_with_a_citation_of_the_right_date(
+    news_dev: dict[str, Any],
+) -> None:
+    # Target 90 %; reached: 10 of 15 (67 %) with both the answer and the date right.
+    assert news_dev["time"]["both"] >= 0.666
+    assert news_dev["time"]["answer_in_text"] >= 0.85
+
+
+def test_follow_ups_are_answered(news_dev: dict[str, Any]) -> None:
+    # Target 5 of 6 conversations; reached: 3 of 7 (5 of 9 follow-up turns).
+    assert news_dev["follow_ups"]["right"] >= 3
+    assert news_dev["follow_ups"]["turns_right"] >= 5
+
+
+def test_a_short_answer_when_shown_is_right(news_dev: dict[str, Any], seed: dict[str, Any]) -> None:
+    shown = news_dev["short_answers"]["shown"] + seed["short_answers"]["shown"]
+    right = (
+        news_dev["short_answers"]["shown"] * news_dev["short_answers"]["precision"]
+        + seed["short_answers"]["shown"] * seed["short_answers"]["precision"]
+    )
+    assert shown >= 5
+    assert right / shown >= 0.85  # target: 85 % (shown for 40 % is not reached)
