@@ -12,8 +12,10 @@ like a killed `newsbot index`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -27,6 +29,8 @@ from index.settings import Settings
 log = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[IndexProgress], None]
+# The re-index process's scheduling priority, below the bot's (0).
+_NICENESS = 10
 
 
 class IndexerProcess:
@@ -101,6 +105,10 @@ def _reindex(settings: Settings, paths: list[Path] | None, messages: Any, log_le
     logging.basicConfig(
         level=log_level, format="%(asctime)s %(levelname)s %(name)s[reindex]: %(message)s"
     )
+    # Re-indexing is background work: on a 2-core machine the model's threads would
+    # otherwise take the cores from the bot's event loop and its answers.
+    with contextlib.suppress(OSError):
+        os.nice(_NICENESS)
     from index.embedding.model import load_document_embedder
     from index.ingest.pipeline import Indexer
     from index.storage.store import Store
@@ -110,6 +118,7 @@ def _reindex(settings: Settings, paths: list[Path] | None, messages: Any, log_le
         summary = indexer.run(paths, progress=lambda p: messages.put(("progress", p)))
     except NewsbotError as e:
         # Only the message crosses: some error classes cannot be rebuilt from a pickle.
+        logging.getLogger(__name__).warning("re-index failed: %s", e)
         messages.put(("error", str(e)))
     except BaseException as e:
         logging.getLogger(__name__).exception("re-index failed")

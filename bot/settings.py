@@ -7,10 +7,16 @@ Read once in ``newsbot``'s entry point, like the core's; the core receives them 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from index.settings import Settings
+
+if TYPE_CHECKING:
+    from index.ingest.feeds import FeedRegistry
+    from index.ingest.fetch import FetchPolicy
+    from index.ingest.follow import Follower
 
 
 class BotSettings(Settings):
@@ -93,6 +99,103 @@ class BotSettings(Settings):
         ),
     )
 
+    discord_news_channel: int | None = Field(
+        None,
+        description=(
+            'Id of a channel where the bot posts a short note ("3 new articles indexed") '
+            "after the feeds brought new or edited articles. Unset: no notes."
+        ),
+    )
+    feeds_every: str = Field(
+        "30m",
+        description=(
+            "How often a feed added without an interval is checked, e.g. 15m, 2h, 1d "
+            "(at least 5s). An unchanged feed costs one conditional request."
+        ),
+    )
+    fetch_allow_private: bool = Field(
+        False,
+        description=(
+            "Admins only: let feeds and links point at loopback, link-local and private "
+            "network addresses (an intranet site, a test server). Off, such URLs are refused."
+        ),
+    )
+    fetch_timeout: float = Field(
+        20.0,
+        gt=0,
+        le=300,
+        description=(
+            "Seconds one request (connecting, waiting and reading) may take; a feed or page "
+            "that takes longer is reported as not answering."
+        ),
+    )
+    fetch_max_mib: float = Field(
+        4.0,
+        gt=0,
+        le=64,
+        description="Largest feed, page or robots.txt read, in MiB; larger ones are reported.",
+    )
+    fetch_per_host: int = Field(
+        2, ge=1, le=8, description="Requests newsbot sends to one site at the same time."
+    )
+    fetch_retries: int = Field(
+        2,
+        ge=0,
+        le=5,
+        description=(
+            "Retries of a request answered 429 or 5xx, after 1 s, 2 s, … or as the "
+            "server's Retry-After asks (up to 60 s)."
+        ),
+    )
+
+    @field_validator("feeds_every")
+    @classmethod
+    def _valid_interval(cls, value: str) -> str:
+        from index.errors import FeedError
+        from index.ingest.feeds import parse_every
+
+        try:
+            parse_every(value)
+        except FeedError as e:  # pydantic reports ValueErrors with the variable's name
+            raise ValueError(str(e)) from e
+        return value
+
     @property
     def feedback_path(self) -> Path:
         return self.discord_feedback_path or self.data_dir / "feedback.sqlite3"
+
+    def fetch_policy(self) -> FetchPolicy:
+        """How the core fetches feeds and pages, from these settings."""
+        from importlib.metadata import PackageNotFoundError, version
+
+        from index.ingest.fetch import ROBOTS_AGENT, FetchPolicy
+
+        try:
+            release = version("newsbot")
+        except PackageNotFoundError:
+            release = "dev"
+        return FetchPolicy(
+            user_agent=f"{ROBOTS_AGENT}/{release} (news feed reader; honours robots.txt)",
+            timeout=self.fetch_timeout,
+            max_bytes=int(self.fetch_max_mib * 2**20),
+            per_host=self.fetch_per_host,
+            retries=self.fetch_retries,
+            allow_private=self.fetch_allow_private,
+        )
+
+    def feed_registry(self) -> FeedRegistry:
+        """The feeds followed, kept in the data directory."""
+        from index.ingest.feeds import FeedRegistry
+
+        return FeedRegistry.in_data_dir(self.data_dir)
+
+    def follower(self) -> Follower:
+        """The core's feed and link fetcher, writing into the corpus folder."""
+        from index.ingest.follow import Follower
+
+        return Follower(
+            self.feed_registry(),
+            self.fetch_policy(),
+            self.corpus_dir,
+            max_file_bytes=int(self.max_file_mib * 2**20),
+        )

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, TextIO
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import click
 
-from index.errors import QuestionError
+from index.errors import NewsbotError, QuestionError
 from index.models import SearchFilters
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from bot.cli.app import App
@@ -73,14 +77,16 @@ def ask_command(
 
     Dates in the question ("in 2021", "last week", "the latest") are understood; --json
     shows how, as "time". With --json and QUESTION "-", read one question per line from
-    standard input and write one JSON object per line (the model is loaded once).
+    standard input and write one JSON object per line (the model is loaded once); a line
+    that cannot be answered (not UTF-8, too long, the store failing) gives an object with
+    "error" and "error_kind" instead, and the stream goes on.
     """
     app.ask_on(today.date() if today else None)
     filters = _filters(source, since, until)
     if question == "-":
         if not as_json:
             raise click.UsageError('reading questions from standard input ("-") needs --json')
-        _answer_lines(app, _stdin_lines(sys.stdin), filters, conversation=None)
+        _answer_lines(app, _stdin_lines(), filters, conversation=None)
         return
     try:
         answer = app.answerer().respond(question, filters=filters)
@@ -113,30 +119,62 @@ def chat_command(
     interactive = sys.stdin.isatty() and not as_json
     if interactive:
         click.echo("Ask about the news in the corpus. An empty line or Ctrl-D ends the chat.")
-        lines: Iterable[str] = _prompted_lines()
+        lines: Iterable[Line] = _prompted_lines()
     else:
-        lines = _stdin_lines(sys.stdin)
+        lines = _stdin_lines()
     if as_json:
         _answer_lines(app, lines, filters, conversation)
     else:
         _print_answers(app, lines, filters, conversation)
 
 
-def _stdin_lines(stream: TextIO) -> Iterator[str]:
-    for line in stream:
-        if line.strip():
-            yield line.strip()
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of input: its number, and its text or why it cannot be read."""
+
+    number: int
+    text: str
+    problem: str | None = None
 
 
-def _prompted_lines() -> Iterator[str]:
-    while True:
+def _stdin_lines(stream: BinaryIO | None = None) -> Iterator[Line]:
+    """The non-empty lines of standard input, read as bytes so that a line that is not
+    UTF-8 is reported on its own instead of ending the stream."""
+    source = stream or getattr(sys.stdin, "buffer", None)
+    if source is None:  # a text stream without bytes underneath (tests)
+        for number, text in enumerate(sys.stdin, start=1):
+            if text.strip():
+                yield Line(number, text.strip())
+        return
+    for number, raw in enumerate(source, start=1):
         try:
-            line = input("\n> ")
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError as e:
+            yield Line(
+                number,
+                raw.decode("utf-8", errors="replace").strip(),
+                f"Line {number} is not UTF-8 text (byte 0x{raw[e.start]:02x} at column "
+                f"{e.start + 1}); save the questions as UTF-8.",
+            )
+            continue
+        if text:
+            yield Line(number, text)
+
+
+def _prompted_lines() -> Iterator[Line]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            text = input("\n> ")
         except EOFError:
             return
-        if not line.strip() or line.strip().lower() in {"exit", "quit"}:
+        except UnicodeDecodeError:
+            click.echo("That line is not UTF-8 text; please type it again.")
+            continue
+        if not text.strip() or text.strip().lower() in {"exit", "quit"}:
             return
-        yield line
+        yield Line(number, text)
 
 
 def _human(answer: Answer) -> str:
@@ -147,26 +185,38 @@ def _human(answer: Answer) -> str:
 
 
 def _answer_lines(
-    app: App, lines: Iterable[str], filters: SearchFilters, conversation: Any
+    app: App, lines: Iterable[Line], filters: SearchFilters, conversation: Any
 ) -> None:
     for line in lines:
-        try:
-            record = (
-                app.answerer().respond(line, conversation=conversation, filters=filters).to_dict()
-            )
-        except QuestionError as e:
-            record = {"question": line[:200], "error": str(e)}
+        result = _respond(app, line, filters, conversation)
+        record = result if isinstance(result, dict) else result.to_dict()
         click.echo(json.dumps(record, ensure_ascii=False))
 
 
 def _print_answers(
-    app: App, lines: Iterable[str], filters: SearchFilters, conversation: Any
+    app: App, lines: Iterable[Line], filters: SearchFilters, conversation: Any
 ) -> None:
     for line in lines:
-        try:
-            click.echo(
-                _human(app.answerer().respond(line, conversation=conversation, filters=filters))
-            )
-        except QuestionError as e:
-            click.echo(str(e))
+        result = _respond(app, line, filters, conversation)
+        click.echo(str(result["error"]) if isinstance(result, dict) else _human(result))
         click.echo()
+
+
+def _respond(
+    app: App, line: Line, filters: SearchFilters, conversation: Any
+) -> Answer | dict[str, Any]:
+    """The answer to one line, or the error object that takes its place."""
+    if line.problem is not None:
+        return _error(line, line.problem, "input")
+    try:
+        return app.answerer().respond(line.text, conversation=conversation, filters=filters)
+    except NewsbotError as e:
+        return _error(line, str(e), e.kind)
+    except Exception as e:
+        log.error("answering line %d failed", line.number, exc_info=True)
+        message = f"An unexpected error ({type(e).__name__}); run with --verbose for the details."
+        return _error(line, message, "unexpected")
+
+
+def _error(line: Line, message: str, kind: str) -> dict[str, Any]:
+    return {"question": line.text[:200], "line": line.number, "error": message, "error_kind": kind}

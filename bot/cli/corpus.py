@@ -21,17 +21,29 @@ if TYPE_CHECKING:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any file could not be read.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help=(
+        "Build a fresh store from the articles, embedding every one, and replace the current "
+        "store (even a damaged one) once it is complete."
+    ),
+)
 @click.pass_obj
-def index_command(app: App, paths: tuple[Path, ...], as_json: bool, strict: bool) -> None:
+def index_command(
+    app: App, paths: tuple[Path, ...], as_json: bool, strict: bool, rebuild: bool
+) -> None:
     """Index the articles under PATHS (default: the corpus folder).
 
     The index mirrors PATHS: new and edited articles are embedded, articles that are gone
     are removed, unchanged ones cost nothing. Unreadable files are reported and skipped.
+    With --rebuild, everything is embedded again into a new store, which replaces the old
+    one only when it is complete: the repair for a damaged store.
     """
     from bot.terminal import render_summary
 
     with progress_bar(enabled=not as_json and sys.stderr.isatty()) as on_progress:
-        summary = app.indexer().run(list(paths) or None, progress=on_progress)
+        summary = app.indexer().run(list(paths) or None, progress=on_progress, rebuild=rebuild)
     if as_json:
         click.echo(json.dumps(summary.to_dict()))
     else:
@@ -131,7 +143,10 @@ class progress_bar:  # noqa: N801 - used like a function in a with statement
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_obj
 def stats_command(app: App, as_json: bool) -> None:
-    """What is indexed: articles, chunks, embedding model, where, and since when."""
+    """What is indexed: articles, chunks, embedding model, where, and since when.
+
+    Fails (with the reason and its own exit status) when the store cannot be read.
+    """
     from bot.terminal import render_stats
 
     stats = app.store.stats()

@@ -79,8 +79,9 @@ class AdminCog(commands.Cog):
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
-            await self._reindex(interaction)
-        await self._open_new_index()
+            changed = await self._reindex(interaction)
+        if changed:
+            await self._open_new_index()
 
     @app_commands.command(name="add")
     @app_commands.guild_only()
@@ -103,10 +104,11 @@ class AdminCog(commands.Cog):
                     content=intake, allowed_mentions=NO_MENTIONS
                 )
                 return
-            await self._reindex(
+            changed = await self._reindex(
                 interaction, header=f"Added {discord.utils.escape_markdown(intake.describe())}."
             )
-        await self._open_new_index()
+        if changed:
+            await self._open_new_index()
 
     async def _may_start(self, interaction: discord.Interaction) -> bool:
         """Refuse (privately) people who are not admins, and a second re-index at once."""
@@ -158,8 +160,12 @@ class AdminCog(commands.Cog):
         except NewsbotError as e:
             return str(e)
 
-    async def _reindex(self, interaction: discord.Interaction, header: str = "") -> None:
-        """Run the re-index, its progress and outcome edited into the command's response."""
+    async def _reindex(self, interaction: discord.Interaction, header: str = "") -> bool:
+        """Run the re-index, its progress and outcome edited into the command's response.
+
+        Returns:
+            Whether it published a new index (a failed or unchanged one did not).
+        """
         prefix = f"{header}\n" if header else ""
 
         async def edit(text: str) -> None:
@@ -173,6 +179,7 @@ class AdminCog(commands.Cog):
         def on_progress(report: IndexProgress) -> None:  # called in the indexer's thread
             progress.report_threadsafe(render_progress(report))
 
+        changed = False
         try:
             summary = await self.bot.reindex(on_progress)
         except NewsbotError as e:
@@ -182,6 +189,7 @@ class AdminCog(commands.Cog):
             final = render_reindex_failure("an unexpected error; the details are in the bot's log.")
         else:
             final = render_summary(summary)
+            changed = bool(summary.added or summary.updated or summary.removed)
             log.info("%s", final)
         if not await progress.finish(final):
             # Editing fails once the interaction's 15-minute token expired: tell them by DM.
@@ -189,10 +197,12 @@ class AdminCog(commands.Cog):
                 await interaction.user.send(prefix + final, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
                 log.warning("could not tell %s how the re-index ended", interaction.user.id)
+        return changed
 
     async def _open_new_index(self) -> None:
         """Open the new index now rather than under the next question (the re-index is
-        over: another may start meanwhile)."""
+        over: another may start meanwhile). Not after a failed re-index: the index answering
+        is still the one that was open."""
         await self.bot.open_new_index()
 
     @app_commands.command(name="status")

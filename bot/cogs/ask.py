@@ -74,11 +74,20 @@ def failure_message(error: Exception, doing: str) -> str:
     return UNEXPECTED
 
 
+# The longest string option Discord accepts.
+DISCORD_MAX_OPTION_LENGTH = 6000
+
+
 class AskCog(commands.Cog):
     """/ask, mentions and DMs."""
 
     def __init__(self, host: AskHost) -> None:
         self.bot = host
+        # Discord itself refuses a longer question as it is typed, before "thinking…".
+        # discord.py sends a string option's max_value as its max_length and has no public
+        # setter for it; this copy of the command is this cog's and is synced after.
+        limit = min(host.settings.max_question_chars, DISCORD_MAX_OPTION_LENGTH)
+        self.ask._params["question"].max_value = limit
 
     # -- /ask -------------------------------------------------------------------------------
 

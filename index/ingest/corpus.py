@@ -1,19 +1,25 @@
 """Reading articles from the corpus folder: .txt, .md, .json, .jsonl and .html files.
 
 A file that cannot be read as articles is reported (by path, and line for .jsonl) and
-skipped; every good article in the other files is still returned. An article's id is its
-url when it has one, else its path (plus its position in a .json list or .jsonl file),
-so that re-indexing the same corpus updates articles in place.
+skipped; every good article in the other files is still returned. So is an article with a
+field that cannot be right (a date that does not exist, a url that is not a web link), and
+so are what the folder holds but cannot be read: broken links, link loops, folders named
+like article files. An article's id is its url when it has one, else its path (plus its
+position in a .json list or .jsonl file), so that re-indexing the same corpus updates
+articles in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -26,6 +32,22 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".json", ".jsonl"}
 
 _MAX_TITLE_CHARS = 200
 _SNIFF_BYTES = 8192
+_WEB_SCHEMES = frozenset({"http", "https"})
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# An article needs at least one line with this many words: a page whose text is only menu
+# labels ("Home", "News", "About us") is navigation, not an article.
+_SENTENCE_WORDS = 6
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader with dates left as text: `published_at: 2021-02-30` is then an
+    article's bad date to report, not an error that stops the whole run."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -58,7 +80,11 @@ def load_corpus(paths: Sequence[Path], *, max_file_bytes: int) -> CorpusLoad:
     for root in paths:
         if not root.exists():
             raise CorpusError(f"{root} does not exist.")
-        for file, display in _corpus_files(root.resolve()):
+        for found in _corpus_files(root.resolve()):
+            if isinstance(found, LoadFailure):
+                load.failures.append(found)
+                continue
+            file, display = found
             for item in _read_file(file, display, max_file_bytes):
                 if isinstance(item, LoadFailure):
                     load.failures.append(item)
@@ -76,17 +102,80 @@ def load_corpus(paths: Sequence[Path], *, max_file_bytes: int) -> CorpusLoad:
     return load
 
 
-def _corpus_files(root: Path) -> Iterator[tuple[Path, str]]:
-    """Yield (file, path shown to people and used in ids) for the files under ``root``."""
+def _corpus_files(root: Path) -> Iterator[tuple[Path, str] | LoadFailure]:
+    """Yield (file, path shown to people and used in ids) for the files under ``root``, and
+    a failure for each thing there that looks like an article file but cannot be read."""
     if root.is_file():
         yield root, root.name
         return
-    for file in sorted(root.rglob("*")):
-        relative = file.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
+    yield from _walk(root, root, _real_folders(root))
+
+
+def _real_folders(root: Path) -> set[str]:
+    """The folders under ``root`` that are folders, not links: a link to one of them (or to
+    a folder outside already followed) is not read twice."""
+    found = {os.path.realpath(root)}
+    for folder, subfolders, _ in os.walk(root):
+        paths = (os.path.join(folder, name) for name in subfolders)
+        found.update(os.path.realpath(p) for p in paths if not os.path.islink(p))
+    return found
+
+
+def _walk(folder: Path, root: Path, seen: set[str]) -> Iterator[tuple[Path, str] | LoadFailure]:
+    """Files of ``folder`` and its subfolders in name order, hidden ones skipped; a linked
+    folder is followed unless it is one ``seen`` holds."""
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as e:
+        yield LoadFailure(_shown(folder, root), f"folder cannot be read ({e.strerror or e})")
+        return
+    for path in entries:
+        if path.name.startswith("."):
             continue
-        if file.is_file() and file.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield file, file.relative_to(root.parent).as_posix()
+        shown = _shown(path, root)
+        supported = path.suffix.lower() in SUPPORTED_SUFFIXES
+        if path.is_symlink() and not path.exists():
+            problem = _dead_link(path)
+            if supported or problem.startswith("symbolic link loop"):
+                yield LoadFailure(shown, problem)
+        elif path.is_dir():
+            if supported:
+                yield LoadFailure(shown, "is a folder, not an article file; its files are read")
+            if path.is_symlink():
+                real = os.path.realpath(path)
+                if real in seen:
+                    # A link to a folder read anyway loses nothing; one to its own
+                    # ancestor would read the corpus forever.
+                    if _holds(real, path.parent):
+                        yield LoadFailure(shown, "symbolic link loop: it leads back to itself")
+                    continue
+                seen.add(real)
+            yield from _walk(path, root, seen)
+        elif supported:
+            if path.is_file():
+                yield path, shown
+            else:
+                yield LoadFailure(shown, "not a regular file")
+
+
+def _holds(real: str, folder: Path) -> bool:
+    """Whether the folder at ``real`` is ``folder`` or one of its ancestors."""
+    inside = os.path.realpath(folder)
+    return inside == real or inside.startswith(real.rstrip(os.sep) + os.sep)
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root.parent).as_posix()
+
+
+def _dead_link(path: Path) -> str:
+    """Why a symbolic link leads nowhere: a loop, or a missing target."""
+    try:
+        path.resolve(strict=True)
+    except (RuntimeError, OSError) as e:
+        if isinstance(e, RuntimeError) or getattr(e, "errno", None) == 40:  # ELOOP
+            return "symbolic link loop"
+    return f"broken link: it points at {os.readlink(path)}, which does not exist"
 
 
 def _read_file(file: Path, display: str, max_file_bytes: int) -> Iterator[Article | LoadFailure]:
@@ -154,7 +243,8 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not end:
         raise _Unreadable("front matter starts with --- but never ends with ---")
     try:
-        fields = yaml.safe_load("\n".join(lines[1:end])) or {}
+        # A safe loader (SafeLoader, without dates): no Python objects are built.
+        fields = yaml.load("\n".join(lines[1:end]), Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -213,11 +303,15 @@ def _parse_html(text: str, display: str) -> Article:
     )
     if not isinstance(extracted, dict) or not (extracted.get("text") or "").strip():
         raise _Unreadable("no article text found in the HTML")
+    if not any(len(line.split()) >= _SENTENCE_WORDS for line in extracted["text"].splitlines()):
+        raise _Unreadable("no article text found in the HTML, only navigation and short labels")
+    url = extracted.get("url") or ""
     fields = {
         "title": extracted.get("title") or _title_from_body(extracted["text"]),
         "source": extracted.get("sitename") or extracted.get("hostname") or "",
         "published_at": extracted.get("date"),
-        "url": extracted.get("url") or "",
+        # A page's own link is not written by the person adding it: a bad one is left out.
+        "url": url if _web_link_problem(url) is None else "",
         "body": extracted["text"],
     }
     return _article_from_fields(fields, default_id=display, display=display)
@@ -230,6 +324,9 @@ def _article_from_fields(fields: Any, *, default_id: str, display: str) -> Artic
     if not body:
         raise _Unreadable("article has no body")
     url = _text_field(fields, "url").strip()
+    problem = _web_link_problem(url)
+    if problem:
+        raise _Unreadable(f"url {url[:100]!r} {problem}")
     return Article(
         id=url or default_id,
         title=_text_field(fields, "title").strip() or _title_from_body(body),
@@ -250,8 +347,23 @@ def _text_field(fields: Mapping[str, Any], name: str) -> str:
     return value
 
 
+def _web_link_problem(url: str) -> str | None:
+    """Why ``url`` is not a link to a web page (None when it is one, or empty)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a web link"
+    if parts.scheme.lower() not in _WEB_SCHEMES:
+        return "is not a web link: it must start with http:// or https://"
+    if not parts.netloc or any(c.isspace() for c in url):
+        return "is not a web link: it has no host name, or spaces in it"
+    return None
+
+
 def _iso_date(value: object) -> str | None:
-    """Normalise a published date to YYYY-MM-DD; YAML may already have parsed it."""
+    """Normalise a published date to YYYY-MM-DD (a JSON string, or text in front matter)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -259,10 +371,10 @@ def _iso_date(value: object) -> str | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return (
-                dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00")).date().isoformat()
-            )
-        except ValueError:
-            pass
+            return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+        except ValueError as e:
+            if _ISO_DAY.match(text):
+                raise _Unreadable(f"published_at {value!r} is not a date that exists ({e})") from e
     raise _Unreadable(f"published_at {value!r} is not an ISO date such as 2022-11-07")

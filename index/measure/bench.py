@@ -10,9 +10,13 @@ Every figure is measured against its baseline in the same process and minutes, b
   same local model, in-memory store) over the same articles;
 - a re-index of the unchanged corpus against the full index;
 - warm question latency through the bot's own ``Answerer`` at 1k, 10k and 100k chunks. The
-  large stores are perturbed copies of the real chunks' vectors (text kept, titles marked
-  with their copy number), written straight to Chroma plus BM25 and cached in the data
-  directory, so a rerun only measures;
+  large stores are indexed by newsbot's Indexer from copies of the articles, with perturbed
+  copies of the real chunks' vectors standing in for the model (``scale.py``), and cached in
+  the data directory, so a rerun only measures;
+- in each of those stores, a re-index after editing one article, embedded by the real
+  model (already loaded), beside the full index of the articles;
+- the data directory after 50 one-article edits of a 10k-chunk corpus against a clean index
+  of it (``churn.py``);
 - the serving process's peak memory and the cold start of ``newsbot ask``, as subprocesses
   of a command the caller names (``index/`` knows nothing of the CLI).
 """
@@ -22,12 +26,14 @@ from __future__ import annotations
 import json
 import os
 import random
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from index.errors import CorpusError
+from index.measure.churn import measure_churn, news_articles
 from index.measure.latency import (
     measure_cold_ask,
     measure_latency,
@@ -36,7 +42,7 @@ from index.measure.latency import (
 )
 from index.measure.scale import (
     active_collection,
-    copy_record,
+    chunk_counts,
     ensure_scaled_store,
     measure_hnsw,
     perturbed_copy,
@@ -54,10 +60,14 @@ if TYPE_CHECKING:
 Progress = Callable[[str], None]
 
 # The pure helpers are named here too, where the bench's tests look for them.
-__all__ = ["copy_record", "percentile", "perturbed_copy", "recall_at"]
+__all__ = ["percentile", "perturbed_copy", "recall_at"]
 
 SCALES = (1_000, 10_000, 100_000)
 _QUESTIONS = 100
+CHURN_CHUNKS = 10_000
+CHURN_EDITS = 50
+_EDIT_MARK = " This article was edited for the bench."
+EDIT_RUNS = 3
 
 
 # -- the report ---------------------------------------------------------------------------
@@ -76,6 +86,8 @@ class BenchReport:
     serve_rss_mib: float
     cold_ask_s: float
     precision: str
+    one_article_edit: dict[str, dict[str, float]] = field(default_factory=dict)
+    disk_after_edits: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -92,6 +104,8 @@ class BenchReport:
             "serve_rss_mib": round(self.serve_rss_mib, 1),
             "cold_ask_s": round(self.cold_ask_s, 2),
             "precision": self.precision,
+            "one_article_edit": self.one_article_edit,
+            "disk_after_edits": self.disk_after_edits,
             "details": self.details,
         }
 
@@ -156,7 +170,13 @@ def run_bench(
         settings, index_settings, corpus_path, loaded.articles, texts, progress
     )
     source = active_collection(index_settings)
-    latency, details = _measure_scales(settings, root, source, questions, scales, progress)
+    items = json.loads(corpus_path.read_text(encoding="utf-8"))
+    counts = chunk_counts(settings, loaded.articles)
+    latency, edits, details = _measure_scales(
+        settings, root, source, (items, counts), questions, scales, progress
+    )
+    progress(f"disk after {CHURN_EDITS} one-article edits…")
+    churn = _measure_disk(settings, dataset, min(CHURN_CHUNKS, scales[-1]), root / "churn")
     largest = measure_settings(settings, root / f"scale-{scales[-1]}", f"bench{scales[-1]}")
     progress(f"serving memory at {scales[-1]:,} chunks…")
     rss = measure_serve_rss(command, largest, questions)
@@ -173,6 +193,8 @@ def run_bench(
         serve_rss_mib=rss,
         cold_ask_s=cold,
         precision=precision,
+        one_article_edit=edits,
+        disk_after_edits=churn,
         details={
             "dataset": str(dataset),
             "articles": len(loaded.articles),
@@ -229,26 +251,73 @@ def _measure_scales(
     settings: Settings,
     root: Path,
     source: Collection,
+    articles: tuple[list[dict[str, Any]], list[int]],
     questions: list[str],
     scales: Sequence[int],
     progress: Progress,
-) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
-    """Question latency in a store of each size; HNSW recall in the largest."""
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], dict[str, Any]]:
+    """Question latency and a one-article edit in a store of each size; HNSW recall in the
+    largest."""
+    from index.embedding.model import load_document_embedder
+
+    embedder = load_document_embedder(settings)
     latency: dict[str, dict[str, float]] = {}
+    edits: dict[str, dict[str, float]] = {}
     scale_details: dict[str, Any] = {}
     hnsw: dict[str, Any] = {}
     for size in scales:
         scaled = measure_settings(settings, root / f"scale-{size}", f"bench{size}")
         progress(f"store of {size:,} chunks…")
-        built = ensure_scaled_store(scaled, source, size)
+        built, corpus = ensure_scaled_store(scaled, source, articles[0], articles[1], size)
         progress(f"latency at {size:,} chunks…")
         figures = measure_latency(scaled, questions)
         latency[str(size)] = {"p50": figures["p50"], "p95": figures["p95"]}
-        scale_details[str(size)] = {**figures, "build_s": built}
+        scale_details[str(size)] = {**figures, "build_s": round(built, 1)}
+        progress(f"a one-article edit at {size:,} chunks…")
+        edits[str(size)] = measure_edit(scaled, corpus, embedder)
         if size == scales[-1]:
             progress(f"HNSW recall against exact search at {size:,} chunks…")
             hnsw = measure_hnsw(scaled, questions)
-    return latency, {"scales": scale_details, "hnsw": hnsw}
+    return latency, edits, {"scales": scale_details, "hnsw": hnsw}
+
+
+def _measure_disk(settings: Settings, dataset: Path, chunks: int, root: Path) -> dict[str, Any]:
+    """The data directory after one-article edits of a news-sized corpus (``churn.py``)."""
+    items = json.loads((dataset / "corpus.json").read_text(encoding="utf-8"))
+    return measure_churn(settings, news_articles(items, chunks), CHURN_EDITS, root)
+
+
+def measure_edit(
+    settings: Settings, corpus: Path, embedder: Any, runs: int = EDIT_RUNS
+) -> dict[str, Any]:
+    """A re-index after editing the first article of ``corpus`` (a .jsonl file), embedded by
+    ``embedder``, ``runs`` times (the edit made, undone, made again): the median seconds,
+    the chunks each embedded, and the store's chunks."""
+    from index.ingest.pipeline import Indexer
+    from index.storage.store import Store
+
+    store = Store(settings)
+    seconds = []
+    embedded = updated = 0
+    for _ in range(runs):
+        lines = corpus.read_text(encoding="utf-8").splitlines()
+        first = json.loads(lines[0])
+        body = str(first["body"])
+        edited = body.endswith(_EDIT_MARK)
+        first["body"] = body[: -len(_EDIT_MARK)] if edited else body + _EDIT_MARK
+        lines[0] = json.dumps(first, ensure_ascii=False)
+        corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        summary = Indexer(settings, store, lambda: embedder).run([corpus])
+        seconds.append(summary.seconds)
+        embedded, updated = summary.chunks_embedded, summary.updated
+    active = store.active()
+    return {
+        "seconds": round(statistics.median(seconds), 3),
+        "runs_s": [round(s, 3) for s in seconds],
+        "chunks_embedded": embedded,
+        "updated": updated,
+        "chunks": active.chunks if active else 0,
+    }
 
 
 def write_subset(corpus_json: Path, count: int, target: Path) -> Path:

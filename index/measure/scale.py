@@ -1,35 +1,40 @@
-"""Stores of 1k to 100k chunks for measuring questions at scale, and HNSW recall in them.
+"""Stores of 1k to 100k chunks for measuring questions and edits at scale, and HNSW recall.
 
-The large stores are perturbed copies of a real index's chunk vectors (text kept, titles
-marked with their copy number), written straight to Chroma plus BM25 and cached in the
-data directory, so a rerun only measures.
+A scaled store is indexed by newsbot's own Indexer from copies of the bench's articles
+(copy c of an article has its own url and the title "<title> (c)"; its text is the same),
+so it is exactly what `newsbot index` would make of such a corpus: collection, docstore,
+BM25 and generations. Only the model is replaced: :class:`CopiedVectors` gives each chunk
+its source chunk's vector (copy 0) or a perturbed copy of it (unit noise, cosine ~0.9), so
+a 100k store takes minutes rather than the model's hour. It is cached in the data
+directory: a rerun finds the corpus unchanged and only measures.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import time
-from collections.abc import Iterator, Mapping, Sequence
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from llama_index.core.schema import TransformComponent
 
 from index.errors import CorpusError
 from index.measure.latency import percentile
-from index.measure.workspace import reset_store
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
+    from llama_index.core.schema import BaseNode
 
+    from index.models import Article
     from index.settings import Settings
 
 # Noise per dimension added to a copied unit vector: cosine to the original ~0.9, so copies
 # are near their source without being duplicates the HNSW graph would collapse.
 _NOISE = 0.025
-# Bump when the way scaled stores are made changes: cached ones are rebuilt.
-_SCALE_VERSION = 2
+_COPY_MARK = "~"
 HNSW_EFS = (50, 100, 400, 1000)
 
 
@@ -46,131 +51,123 @@ def recall_at(found: Sequence[Sequence[str]], exact: Sequence[Sequence[str]]) ->
     return sum(shares) / len(shares) if shares else 0.0
 
 
-def copy_record(
-    record_id: str, metadata: Mapping[str, Any], copy: int
-) -> tuple[str, dict[str, Any]]:
-    """Id and metadata of copy number ``copy`` of a stored chunk (copy 0 is the chunk itself).
-
-    The copy belongs to an article of its own (``<article>~<copy>``) whose title says which
-    copy it is, in both Chroma's fields and llama-index's serialized node.
-    """
+def copy_article(article: Mapping[str, Any], copy: int) -> dict[str, Any]:
+    """Copy number ``copy`` of an article (a corpus.json item; copy 0 is the article itself):
+    its own url (hence its own id) and a title that says which copy it is."""
     if copy == 0:
-        return record_id, dict(metadata)
-    article = f"{metadata.get('document_id', '')}~{copy}"
-    meta = dict(metadata)
-    for key in ("document_id", "doc_id", "ref_doc_id"):
-        if key in meta:
-            meta[key] = article
-    content = meta.get("_node_content")
-    if isinstance(content, str):
-        node = json.loads(content)
-        node["id_"] = f"{record_id}~{copy}"
-        fields = node.setdefault("metadata", {})
-        fields["title"] = title = f"{fields.get('title', '')} ({copy})"
-        if "title" in meta:
-            meta["title"] = title
-        for related in (node.get("relationships") or {}).values():
-            if isinstance(related, dict):
-                related["node_id"] = article
-                related.setdefault("metadata", {})["title"] = title
-        meta["_node_content"] = json.dumps(node)
-    return f"{record_id}~{copy}", meta
+        return dict(article)
+    return {
+        **article,
+        "url": f"{article.get('url', '')}{_COPY_MARK}{copy}",
+        "title": f"{article.get('title', '')} ({copy})",
+    }
 
 
-def ensure_scaled_store(settings: Settings, source: Collection, size: int) -> float:
-    """A live generation of ``size`` chunks copied from ``source``; seconds spent building it.
+def source_of(node_id: str) -> tuple[str, int]:
+    """The source chunk's node id of a copied chunk, and the copy number."""
+    article, mark, rest = node_id.partition("#s")
+    base, copy_mark, copy = article.rpartition(_COPY_MARK)
+    if copy_mark and copy.isdigit():
+        return f"{base}{mark}{rest}", int(copy)
+    return node_id, 0
 
-    A store built earlier from the same source records is reused (0 seconds).
-    """
-    from index.embedding.model import MODEL_NAME
-    from index.storage import lexical
-    from index.storage.records import documents_of
+
+class CopiedVectors(TransformComponent):
+    """Stands in for the embedding model: each chunk gets its source chunk's stored vector,
+    perturbed for copies (deterministically, by node id)."""
+
+    vectors: dict[str, Any]
+
+    def __call__(self, nodes: Sequence[BaseNode], **kwargs: Any) -> Sequence[BaseNode]:
+        for node in nodes:
+            source, copy = source_of(node.node_id)
+            vector = np.asarray(self.vectors[source], dtype=np.float32)[None, :]
+            if copy:
+                rng = np.random.default_rng(zlib.crc32(node.node_id.encode()))
+                vector = perturbed_copy(vector, rng, _NOISE)
+            node.embedding = vector[0].tolist()
+        return nodes
+
+
+def scaled_corpus(
+    articles: Sequence[Mapping[str, Any]], chunks: Sequence[int], size: int
+) -> list[dict[str, Any]]:
+    """Copies of ``articles`` (whose chunk counts are ``chunks``) until ``size`` chunks."""
+    out: list[dict[str, Any]] = []
+    total = copy = 0
+    while total < size:
+        for article, count in zip(articles, chunks, strict=True):
+            if total >= size:
+                break
+            out.append(copy_article(article, copy))
+            total += count
+        copy += 1
+    return out
+
+
+def ensure_scaled_store(
+    settings: Settings,
+    source: Collection,
+    articles: Sequence[Mapping[str, Any]],
+    chunk_counts: Sequence[int],
+    size: int,
+) -> tuple[float, Path]:
+    """A store of about ``size`` chunks of copies of ``articles``, indexed by the Indexer
+    into ``settings``' data directory: seconds spent building it (0 when it was there)
+    and the corpus file it mirrors."""
+    from index.ingest.pipeline import Indexer
     from index.storage.store import Store
 
-    page = source.get(include=["embeddings", "documents", "metadatas"])
-    ids = list(page["ids"])
-    order = sorted(range(len(ids)), key=ids.__getitem__)
-    ids = [ids[i] for i in order]
-    vectors = np.asarray(page["embeddings"], dtype=np.float32)[order]
-    stored = documents_of(page)
-    documents = [stored[i] for i in order]
-    metadatas = [dict((page["metadatas"] or [])[i]) for i in order]
-    fingerprint = _scale_fingerprint(ids, vectors, size)
-
-    store = Store(settings)
-    active = store.active()
-    if (
-        active is not None
-        and active.fingerprint == fingerprint
-        and (store.lexical_dir(active) / "retriever.json").exists()
-    ):
-        return 0.0
+    corpus = settings.data_dir / "corpus.jsonl"
+    write_jsonl(scaled_corpus(articles, chunk_counts, size), corpus)
+    vectors = source_vectors(source)
     started = time.perf_counter()
-    reset_store(settings)
-    store = Store(settings)
-    generation, collection = store.create_generation(after=None)
-    rng = np.random.default_rng(_SCALE_VERSION)
-    batch = store.client.get_max_batch_size()
-    for start, records in _batched(_copies(ids, vectors, documents, metadatas, size, rng), batch):
-        del start
-        collection.add(
-            ids=[r[0] for r in records],
-            embeddings=np.stack([r[1] for r in records]),
-            documents=[r[2] for r in records] if documents[0] is not None else None,
-            metadatas=[r[3] for r in records],
-        )
-    lexical.build(collection, store.lexical_dir(generation))
-    store.activate(
-        generation,
-        {
-            "fingerprint": fingerprint,
-            "articles": len({m.get("document_id") for m in metadatas}) * math.ceil(size / len(ids)),
-            "chunks": collection.count(),
-            "indexed_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "embedding_model": MODEL_NAME,
-        },
-    )
-    return time.perf_counter() - started
+    indexer = Indexer(settings, Store(settings), lambda: CopiedVectors(vectors=vectors))
+    summary = indexer.run([corpus])
+    built = time.perf_counter() - started if summary.chunks_embedded else 0.0
+    settle(settings, lambda: indexer.run([corpus]))
+    return built, corpus
 
 
-def _copies(
-    ids: list[str],
-    vectors: np.ndarray,
-    documents: list[str | None],
-    metadatas: list[dict[str, Any]],
-    size: int,
-    rng: np.random.Generator,
-) -> Iterator[tuple[str, np.ndarray, str | None, dict[str, Any]]]:
-    made = 0
-    copy = 0
-    while made < size:
-        moved = vectors if copy == 0 else perturbed_copy(vectors, rng, _NOISE)
-        for i, record_id in enumerate(ids):
-            if made == size:
-                return
-            new_id, meta = copy_record(record_id, metadatas[i], copy)
-            yield new_id, moved[i], documents[i], meta
-            made += 1
-        copy += 1
+def settle(settings: Settings, reindex: Callable[[], Any]) -> None:
+    """Leave the store as it stands between edits: once no reader can see the chunks an edit
+    replaced, a re-index with nothing to do purges them (questions meanwhile skip them, at
+    the cost of a second Chroma query for those that meet them)."""
+    from index.storage.generations import PURGE_GRACE_SECONDS, flips_of
+    from index.storage.store import Store
+
+    active = Store(settings).active()
+    if active is None or not active.hidden:
+        return
+    flipped = max((t for _, t in flips_of(active.info)), default=0.0)
+    time.sleep(max(0.0, flipped + PURGE_GRACE_SECONDS + 0.5 - time.time()))
+    reindex()
 
 
-def _batched(items: Iterator[Any], size: int) -> Iterator[tuple[int, list[Any]]]:
-    batch: list[Any] = []
-    start = 0
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield start, batch
-            start += size
-            batch = []
-    if batch:
-        yield start, batch
+def write_jsonl(articles: Sequence[Mapping[str, Any]], path: Path) -> None:
+    """``articles`` as a .jsonl file at ``path``, written only when it changed."""
+    text = "".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
 
-def _scale_fingerprint(ids: list[str], vectors: np.ndarray, size: int) -> str:
-    digest = hashlib.sha256("\n".join(ids).encode())
-    digest.update(np.round(vectors, 4).tobytes())
-    return f"bench-v{_SCALE_VERSION}|{size}|{digest.hexdigest()[:16]}"
+def source_vectors(collection: Collection) -> dict[str, Any]:
+    """Every stored chunk's vector, by node id."""
+    from index.storage.records import iter_pages, node_id_of
+
+    vectors: dict[str, Any] = {}
+    for page in iter_pages(collection, ["embeddings"]):
+        for chroma_id, vector in zip(page["ids"], page["embeddings"], strict=True):  # type: ignore[arg-type]
+            vectors[node_id_of(chroma_id)] = vector
+    return vectors
+
+
+def chunk_counts(settings: Settings, articles: Sequence[Article]) -> list[int]:
+    """How many chunks each article makes."""
+    from index.ingest.pipeline import embedded_texts
+
+    return [len(embedded_texts(settings, [a])) for a in articles]
 
 
 def active_collection(settings: Settings) -> Collection:
@@ -188,12 +185,9 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
     from index.embedding.model import load_query_embedder
     from index.search.retriever import CANDIDATES
     from index.storage.records import iter_pages
-    from index.storage.store import HNSW_SEARCH_EF, Store
+    from index.storage.store import HNSW_SEARCH_EF
 
-    store = Store(settings)
-    active = store.active()
-    assert active is not None
-    collection = store.collection(active)
+    collection = active_collection(settings)
     ids: list[str] = []
     chunks = []
     for page in iter_pages(collection, ["embeddings"]):
@@ -230,13 +224,8 @@ def _with_ef_search(settings: Settings, collection: Collection, ef: int) -> Coll
     """The collection reopened with HNSW search breadth ``ef``."""
     from chromadb.api.client import SharedSystemClient
 
-    from index.storage.store import Store
-
     collection.modify(configuration={"hnsw": {"ef_search": ef}})
     # An embedded client keeps the loaded index with its old ef (measured: identical recall
     # at every ef); a fresh client loads it with the new one.
     SharedSystemClient.clear_system_cache()
-    store = Store(settings)
-    active = store.active()
-    assert active is not None
-    return store.collection(active)
+    return active_collection(settings)

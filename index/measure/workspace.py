@@ -47,14 +47,18 @@ def prepared_answerer(
 
 
 def reset_store(settings: Settings) -> None:
-    """Remove a bench store entirely: its collections and its local files."""
+    """Remove a measurement's store entirely: its store folders, collections and files."""
     from index.storage.store import Store
 
-    store = Store(settings)
-    prefix = settings.collection
-    for collection in store.client.list_collections():
-        name = collection if isinstance(collection, str) else collection.name
-        if name == f"{prefix}-state" or name.startswith(f"{prefix}-g"):
-            store.client.delete_collection(name)
-    for folder in ("docstore", "bm25"):
-        shutil.rmtree(settings.data_dir / folder, ignore_errors=True)
+    if settings.chroma_host:
+        store = Store(settings)
+        prefix = settings.collection
+        for collection in store.client.list_collections():
+            name = collection if isinstance(collection, str) else collection.name
+            if name.startswith(f"{prefix}-"):
+                store.client.delete_collection(name)
+    data = settings.data_dir
+    if (data / "chroma").is_symlink():
+        (data / "chroma").unlink()
+    for folder in ("chroma", "stores", "generations", "docstore", "bm25"):
+        shutil.rmtree(data / folder, ignore_errors=True)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from index.models import SearchFilters
-from index.search.filters import EventRange, bm25_mask
+from index.search.filters import EventRange, bm25_masks
 
 if TYPE_CHECKING:
     from llama_index.core.schema import BaseNode, NodeWithScore
@@ -60,19 +60,13 @@ def bm25_hits(
     filters: SearchFilters | None,
     events: EventRange | None = None,
 ) -> list[NodeWithScore]:
-    """BM25's best windows for the question (llama-index's retriever over the loaded index)."""
-    from llama_index.retrievers.bm25 import BM25Retriever
-
-    mask = bm25_mask(index, filters, events)
-    if mask is not None and not any(mask):
+    """BM25's best windows for the question among the records the live generation sees
+    (llama-index's retriever over the main index, plus the delta: ``lexical.py``)."""
+    main, delta = bm25_masks(index, filters, events)
+    if main is not None and delta is not None and not main.any() and not delta.any():
         return []
-    records = len(index.days)
-    retriever = BM25Retriever(
-        existing_bm25=index.retriever.bm25,
-        similarity_top_k=min(CANDIDATES, records),
-        corpus_weight_mask=mask,
-    )
-    return [hit for hit in retriever.retrieve(bundle) if (hit.score or 0.0) > 0]
+    hits = index.search(bundle.query_str, CANDIDATES, main, delta)
+    return [hit for hit in hits if (hit.score or 0.0) > 0]
 
 
 def from_chroma(node: BaseNode) -> Candidate:
@@ -101,14 +95,29 @@ def from_bm25(node: BaseNode) -> Candidate:
 
 
 def fill_cosines(collection: Any, vector: np.ndarray, pool: dict[str, Candidate]) -> None:
-    """Give the candidates BM25 alone found their cosine, from their stored vectors."""
-    missing = [c.node_id for c in pool.values() if c.cosine is None]
+    """Give the candidates BM25 alone found their cosine, from their stored vectors.
+
+    A candidate whose vector is gone (its chunk was purged while this question ran on an
+    older generation) leaves the pool rather than be ranked without one.
+    """
+    missing = {_chroma_id(c): c.node_id for c in pool.values() if c.cosine is None}
     if not missing:
         return
-    got = collection.get(ids=missing, include=["embeddings"])
-    for node_id, embedding in zip(got["ids"], got["embeddings"], strict=True):
+    # BM25 found them among the live generation's records: no visibility to check, so the
+    # collection itself is asked, for vectors only (its records' metadata cost 3 ms more).
+    raw = getattr(collection, "raw", collection)
+    got = raw.get(ids=list(missing), include=["embeddings"])
+    for chroma_id, embedding in zip(got["ids"], got["embeddings"], strict=True):
         stored = np.asarray(embedding, dtype=np.float32)
-        pool[node_id].cosine = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
+        pool[missing[chroma_id]].cosine = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
+    for node_id in missing.values():
+        if pool[node_id].cosine is None:
+            del pool[node_id]
+
+
+def _chroma_id(candidate: Candidate) -> str:
+    """The Chroma id of a candidate BM25 found (its node id in stores without generations)."""
+    return str(candidate.meta.get("chroma_id") or candidate.node_id)
 
 
 def by_article(candidates: list[Candidate]) -> dict[str, list[Candidate]]:

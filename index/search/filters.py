@@ -17,7 +17,7 @@ from index.models import SearchFilters
 if TYPE_CHECKING:
     from llama_index.core.vector_stores.types import MetadataFilters
 
-    from index.storage.lexical import LexicalIndex
+    from index.storage.lexical import LexicalIndex, RecordFields
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,26 +72,38 @@ def chroma_filters(
     return MetadataFilters(filters=conditions)
 
 
-def bm25_mask(
+def bm25_masks(
     index: LexicalIndex, filters: SearchFilters | None, events: EventRange | None = None
-) -> list[int] | None:
-    """Which BM25 records a filtered question may see; None when every record may be seen."""
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Which BM25 records a question may see, as (main index, delta) masks of 1.0 and 0.0;
+    None where every record may be seen. The main index's records that the live generation
+    no longer sees are always masked out."""
     if not filters and events is None:
-        return None
-    sources, days = index.sources, index.days
+        return index.hidden_mask, None
+    main = _kept(index.main.fields, filters, events)
+    if index.hidden_mask is not None:
+        main &= index.hidden_mask > 0
+    delta = _kept(index.delta_fields, filters, events)
+    return main.astype(np.float32), delta.astype(np.float32)
+
+
+def _kept(
+    fields: RecordFields, filters: SearchFilters | None, events: EventRange | None
+) -> np.ndarray:
+    sources, days = fields.sources, fields.days
     keep = np.ones(len(days), dtype=bool)
     if events is not None:
-        keep &= index.event_ends > 0
+        keep &= fields.event_ends > 0
         if events.first is not None:
-            keep &= index.event_ends >= events.first
+            keep &= fields.event_ends >= events.first
         if events.last is not None:
-            keep &= index.event_starts <= events.last
+            keep &= fields.event_starts <= events.last
     if not filters:
-        return list(keep.astype(int).tolist())
+        return keep
     if filters.source:
         keep &= sources == filters.source
     if filters.since_day is not None:
         keep &= days >= filters.since_day
     if filters.until_day is not None:
         keep &= (days > 0) & (days <= filters.until_day)
-    return list(keep.astype(int).tolist())
+    return keep

@@ -10,6 +10,7 @@ decision needs each candidate's cosine itself.
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.errors import NotIndexedError, StoreError
+from index.errors import NewsbotError, NotIndexedError, StoreError, StoreUnreachableError
 from index.models import Passage, SearchFilters
 from index.search.candidates import (
     CANDIDATES,
@@ -34,7 +35,10 @@ from index.search.features import add_word_features
 from index.search.filters import EventRange, chroma_filters
 from index.search.ranking import RankingWeights, rank
 from index.search.time import add_time_feature, event_range
-from index.storage import lexical
+from index.storage import manifest
+from index.storage.generations import VisibleCollection
+from index.storage.lexical import LexicalIndex
+from index.storage.systems import is_stale_error
 
 if TYPE_CHECKING:
     from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -42,6 +46,8 @@ if TYPE_CHECKING:
 
     from index.storage.store import Generation, Store
     from index.text.dates import QuestionTime
+
+log = logging.getLogger(__name__)
 
 # How often a long-running process looks for a newer generation (a re-index by another
 # process): one Chroma metadata read per interval at most.
@@ -53,7 +59,7 @@ class _View:
     generation: Generation
     collection: Any  # chromadb Collection
     index: Any  # llama-index VectorStoreIndex over the collection
-    lexical: lexical.LexicalIndex | None
+    lexical: LexicalIndex | None
 
 
 class Retriever:
@@ -124,17 +130,27 @@ class Retriever:
     ) -> list[Candidate]:
         """Every candidate of both searches with its evidence, unranked (see :func:`rank`)."""
         for attempt in range(2):
-            view = self._current()
             try:
+                view = self._current()
                 return self._search(view, query, filters, mode, emphasis, event_range(time))
-            except NotIndexedError:
+            except (NotIndexedError, StoreUnreachableError):
                 raise
             except Exception as e:
-                # The generation may have been replaced and dropped between the pointer check
-                # and the query: look again once before giving up.
+                # The collection may have been replaced and dropped between the pointer
+                # check and the query: look again once before giving up.
                 if attempt == 0:
+                    if is_stale_error(e):
+                        # Another process added records since the pointer was read: a
+                        # re-index is writing (its queries are then guarded), or it has
+                        # published (the new generation is then read anew).
+                        log.info("records were added by another process; reading the pointer")
                     self.refresh()
                     continue
+                if isinstance(e, NewsbotError):
+                    raise  # it already says what happened (damaged, permission...)
+                known = self._store.known_fault(e)
+                if known is not None:
+                    raise known from e
                 raise StoreError(f"The index could not be searched: {e}") from e
         raise AssertionError("unreachable")
 
@@ -146,23 +162,39 @@ class Retriever:
             if self._view is None or now - self._checked_at >= _POINTER_CHECK_SECONDS:
                 self._checked_at = now
                 active = self._store.active()
-                if active is None or not active.info.get("chunks"):
+                if active is None or not active.chunks:
                     self._view = None
                     raise NotIndexedError()
                 if self._view is None or self._view.generation.name != active.name:
-                    self._view = self._open(active)
+                    if self._view is not None and not self._store.wrote(active):
+                        log.info("%s was written by another process; reading it anew", active.name)
+                        self._store.reopen()  # (systems.py)
+                    self._view = self._open(active, self._view)
+                self._view.collection.guard_writes = active.writing is not None
+                self._view.collection.slack = active.hidden
             return self._view
 
-    def _open(self, generation: Generation) -> _View:
+    def _open(self, generation: Generation, previous: _View | None) -> _View:
+        """The view of ``generation``; a re-index adds a few chunks, so the main BM25 index
+        of ``previous`` is reused when the new generation still builds on it."""
         from llama_index.core import VectorStoreIndex
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
-        collection = self._store.collection(generation)
+        raw = self._store.collection(generation)
+        same = previous is not None and previous.generation.collection == generation.collection
+        files = self._store.files(generation.collection)
+        reuse = previous.lexical if same and previous is not None else None
+        bm25 = manifest.saved_view(files, generation.number, reuse)
+        if bm25 is None:
+            newer = self._store.active()
+            if newer is not None and newer.name != generation.name:
+                # Published meanwhile: the indexer keeps only the newest generation's files.
+                return self._open(newer, previous)
+            bm25 = manifest.rebuild_view(raw, files, generation.number, generation.visibility)
+        collection = VisibleCollection(raw, generation.visibility)
         index = VectorStoreIndex.from_vector_store(
             ChromaVectorStore(chroma_collection=collection), embed_model=self._embedder
         )
-        directory = self._store.lexical_dir(generation)
-        bm25 = lexical.load_or_build(collection, directory)
         return _View(generation=generation, collection=collection, index=index, lexical=bm25)
 
     # -- one search -------------------------------------------------------------------------

@@ -8,8 +8,9 @@ collection that exists fails on the server, which makes taking the lease atomic.
 metadata names the holder (host and process) and when the holder last renewed it; a
 background thread renews it every ``renew_seconds``. A holder that has not renewed for
 ``stale_seconds`` (the machine died, or lost the server) is presumed gone and its lease is
-taken over, so a crash never needs a human to clean up. Renewal times are the holder's
-clock: keep machines' clocks within a minute of each other (NTP does).
+taken over, so a crash never needs a human to clean up; a holder on this same machine whose
+process is gone (by its id and start time) is taken over at once. Renewal times are the
+holder's clock: keep machines' clocks within a minute of each other (NTP does).
 
 Two machines that both find the same stale lease at the same moment could both take it
 over (there is no compare-and-delete in Chroma's API); that needs a holder silent for
@@ -97,12 +98,13 @@ def _take(client: ClientAPI, name: str, holder: str, stale_seconds: float) -> No
         if existing is None:
             continue  # released between the two calls (or the server failed): try again
         silent = time.time() - float(existing.get("renewed") or 0)
-        if silent < stale_seconds:
+        dead = _dead_here(existing)
+        if silent < stale_seconds and not dead:
             raise ReindexInProgressError(holder=str(existing.get("holder") or "another machine"))
         log.warning(
-            "taking over the re-index lease of %s, silent for %.0f s",
+            "taking over the re-index lease of %s (%s)",
             existing.get("holder"),
-            silent,
+            "its process is gone" if dead else f"silent for {silent:.0f} s",
         )
         # If someone else took it over first, the next attempt will tell.
         with contextlib.suppress(Exception):
@@ -134,4 +136,34 @@ def _release(client: ClientAPI, name: str, holder: str) -> None:
 
 
 def _stamp(holder: str) -> dict[str, Any]:
-    return {"holder": holder, "renewed": time.time()}
+    stamp: dict[str, Any] = {"holder": holder, "renewed": time.time()}
+    started = _started(os.getpid())
+    if started is not None:
+        stamp["started"] = started
+    return stamp
+
+
+def _dead_here(lease: dict[str, Any]) -> bool:
+    """Whether the lease's holder is a process of this machine that no longer runs (a
+    process id reused since is told apart by its start time)."""
+    host, _, pid = str(lease.get("holder") or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    recorded = lease.get("started")
+    return recorded is not None and _started(int(pid)) != recorded
+
+
+def _started(pid: int) -> int | None:
+    """When process ``pid`` started (clock ticks since boot), where /proc tells."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # The command name (field 2) may hold spaces; fields after it are plain.
+            return int(stat.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, ValueError, IndexError):
+        return None

@@ -1,66 +1,93 @@
-"""BM25 over the sentence windows of one index generation (llama-index's BM25 retriever).
+"""BM25 over the sentence windows of the live generation (llama-index's BM25 retriever).
 
-Built by the indexer right after a generation's vectors are written, saved next to it,
-and loaded by readers; a reader that finds no saved copy (a bot on another machine than
-the indexer, with a Chroma server) builds it from the generation's own Chroma records.
+What a reader searches at generation G is a *main* index (bm25s, built over the chunks
+visible at some generation M <= G; ``main_index.py``) minus the chunks of it that G no
+longer sees, plus a small *delta* of the chunks added after M (``delta.py``). The indexer
+writes, per generation, a manifest naming the main index, the hidden chunks and the delta
+(``manifest.py``), and rebuilds the main index from Chroma when the delta and the hidden
+chunks together pass a share of it. A reader that finds no usable manifest (a bot on
+another machine than the indexer, or a damaged file) builds a main index from the
+generation's own Chroma records and carries on.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
-import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.storage.delta import Delta, DeltaRecord, Scoring, lucene_idf
+
 if TYPE_CHECKING:
-    from chromadb.api.models.Collection import Collection
-    from llama_index.core.schema import BaseNode
+    from llama_index.core.schema import NodeWithScore, TextNode
     from llama_index.retrievers.bm25 import BM25Retriever
+
 
 log = logging.getLogger(__name__)
 
 # bm25s's own tokenisation (its default pattern and English stop words), to score sentences
 # with the same terms the index holds.
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
-# Fields kept with each BM25 record, beside the searched text, for filters and citations.
-_KEPT = (
-    "title",
-    "source",
-    "published_at",
-    "published_day",
-    "url",
-    "window_start",
-    "window_end",
-    "event_start",
-    "event_end",
-    "event_date",
-    "event_ranges",
-    "news_date",
-)
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """Per-record arrays for filtering, in index order."""
+
+    sources: np.ndarray  # source of each record
+    days: np.ndarray  # YYYYMMDD of each record, 0 when undated
+    event_starts: np.ndarray  # YYYYMMDD range of each record's event, 0 when not known
+    event_ends: np.ndarray
+
+    @classmethod
+    def of(cls, metadatas: Sequence[Mapping[str, Any]]) -> RecordFields:
+        return cls(
+            sources=np.array([str(m.get("source", "")) for m in metadatas], dtype=object),
+            days=_numbers(metadatas, "published_day"),
+            event_starts=_numbers(metadatas, "event_start"),
+            event_ends=_numbers(metadatas, "event_end"),
+        )
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+
+@dataclass(frozen=True)
+class MainIndex:
+    """A bm25s index saved by llama-index's retriever, as loaded."""
+
+    name: str  # its folder's name
+    generation: int  # the generation whose visible chunks it holds
+    retriever: BM25Retriever
+    fields: RecordFields
+    positions: Mapping[str, int]  # Chroma id -> position in the index
+    scoring: Scoring
 
 
 @dataclass(frozen=True)
 class LexicalIndex:
-    """A loaded BM25 index plus per-record arrays for fast filtering."""
+    """What BM25 searches at one generation: the main index minus ``hidden``, plus a delta."""
 
-    retriever: BM25Retriever
-    sources: np.ndarray  # source of each record, in BM25 corpus order
-    days: np.ndarray  # YYYYMMDD of each record, 0 when undated
-    event_starts: np.ndarray  # YYYYMMDD range of each record's event, 0 when not known
-    event_ends: np.ndarray
+    generation: int
+    main: MainIndex
+    hidden: frozenset[str]  # Chroma ids of main records this generation does not see
+    hidden_mask: np.ndarray | None  # 1.0 where the main record is visible; None: all are
+    delta: Delta
+    delta_fields: RecordFields
     idf: dict[str, float]  # inverse document frequency of each indexed term
+
+    @property
+    def records(self) -> int:
+        return len(self.main.fields) - len(self.hidden) + len(self.delta)
 
     def terms(self, text: str) -> list[str]:
         """The terms BM25 sees in ``text``: lower case, stop words out, Snowball stems."""
-        stop_words = _stop_words()
-        words = [w for w in _TOKEN.findall(text.lower()) if w not in stop_words]
-        return list(self.retriever.stemmer.stemWords(words))
+        return terms(text)
 
     def positioned_terms(self, text: str) -> tuple[list[int], list[int], list[str]] | None:
         """:meth:`terms` of ``text`` with each term's start and end offset in ``text``.
@@ -74,8 +101,47 @@ class LexicalIndex:
         stop_words = _stop_words()
         found = [m.span() for m in _TOKEN.finditer(lowered)]
         found = [(a, b) for a, b in found if lowered[a:b] not in stop_words]
-        stems = list(self.retriever.stemmer.stemWords([lowered[a:b] for a, b in found]))
+        stems = list(_stemmer().stemWords([lowered[a:b] for a, b in found]))
         return [a for a, _ in found], [b for _, b in found], stems
+
+    def search(
+        self,
+        query: str,
+        top_k: int,
+        main_mask: np.ndarray | None,
+        delta_mask: np.ndarray | None,
+    ) -> list[NodeWithScore]:
+        """The ``top_k`` best windows for ``query`` among the records the masks let through
+        (None: every visible record), best first."""
+        from llama_index.core.schema import NodeWithScore, QueryBundle
+
+        hits: list[NodeWithScore] = []
+        documents = len(self.main.fields)
+        if main_mask is None or main_mask.any():
+            retriever = _masked_retriever_class()(
+                self.main.retriever.bm25, min(top_k, documents), main_mask
+            )
+            hits += retriever.retrieve(QueryBundle(query_str=query))
+        if self.delta.records:
+            scores = self.delta.scores(self.terms(query), self.main.scoring)
+            if delta_mask is not None:
+                scores *= delta_mask
+            for i in np.argsort(-scores, kind="stable")[:top_k]:
+                if scores[i] > 0:
+                    hits.append(
+                        NodeWithScore(
+                            node=_delta_node(self.delta.records[i]), score=float(scores[i])
+                        )
+                    )
+        hits.sort(key=lambda h: -(h.score or 0.0))
+        return hits[:top_k]
+
+
+def terms(text: str) -> list[str]:
+    """BM25's terms of ``text`` (bm25s's tokenisation with English stop words and stems)."""
+    stop_words = _stop_words()
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in stop_words]
+    return list(_stemmer().stemWords(words))
 
 
 @cache
@@ -85,7 +151,14 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOPWORDS_EN)
 
 
-def _bm25_retriever_class() -> type[BM25Retriever]:
+@cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")  # what llama-index's BM25 retriever uses
+
+
+def bm25_retriever_class() -> type[BM25Retriever]:
     from llama_index.retrievers.bm25 import BM25Retriever
 
     # bm25s sets its own logger to DEBUG when imported; its notes are not for our users.
@@ -93,92 +166,87 @@ def _bm25_retriever_class() -> type[BM25Retriever]:
     return BM25Retriever
 
 
-def build(collection: Collection, directory: Path) -> bool:
-    """Index every record of ``collection`` (its window text) and save it in ``directory``.
+@cache
+def _masked_retriever_class() -> Any:
+    """llama-index's BM25 retriever over a loaded index, with the record mask as an array.
 
-    Returns:
-        False when the collection is empty and there is nothing to save.
+    The library's retriever takes the mask as a Python list and converts it to an array on
+    every question (at 100k records, 3-4 ms to make the list and as much to convert it);
+    here the array is made once per generation (own code, measured). Query tokenising and
+    node reading are the library's own.
     """
-    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-    from index.storage.records import documents_of, iter_pages, node_from_record
+    class MaskedBM25Retriever(bm25_retriever_class()):  # type: ignore[misc]
+        def __init__(self, bm25: Any, top_k: int, mask: np.ndarray | None) -> None:
+            super().__init__(existing_bm25=bm25, similarity_top_k=top_k)
+            self._mask = mask
 
-    BM25Retriever = _bm25_retriever_class()  # noqa: N806 - a class
+        def _retrieve(self, query_bundle: Any) -> list[NodeWithScore]:
+            import bm25s
+            from llama_index.core.schema import NodeWithScore
+            from llama_index.core.vector_stores.utils import metadata_dict_to_node
 
-    nodes: list[BaseNode] = []
-    for page in iter_pages(collection, ["documents", "metadatas"]):
-        for text, record in zip(documents_of(page), page["metadatas"] or [], strict=True):
-            chunk = node_from_record(record, text)
-            meta = chunk.metadata
-            sentence = chunk.get_content()
-            kept = {k: meta[k] for k in _KEPT if k in meta}
-            start = getattr(chunk, "start_char_idx", None)
-            kept["sentence_start"] = (
-                start if start is not None else int(meta.get("window_start", 0))
+            tokens = bm25s.tokenize(
+                query_bundle.query_str,
+                stemmer=self.stemmer,
+                token_pattern=self.token_pattern,
+                show_progress=False,
             )
-            nodes.append(
-                TextNode(
-                    id_=chunk.node_id,
-                    text=str(meta.get("window") or sentence),
-                    metadata={**kept, "sentence": sentence},
-                    excluded_embed_metadata_keys=[k for k in kept if k != "title"] + ["sentence"],
-                    relationships={
-                        NodeRelationship.SOURCE: RelatedNodeInfo(
-                            node_id=chunk.ref_doc_id or chunk.node_id
-                        )
-                    },
+            indexes, scores = self.bm25.retrieve(
+                tokens, k=self.similarity_top_k, show_progress=False, weight_mask=self._mask
+            )
+            # bm25s returns the corpus records themselves when it holds them, else positions.
+            return [
+                NodeWithScore(
+                    node=metadata_dict_to_node(i if isinstance(i, dict) else self.corpus[int(i)]),
+                    score=float(score),
                 )
-            )
-    if not nodes:
-        return False
-    retriever = BM25Retriever(nodes=nodes, similarity_top_k=min(10, len(nodes)))
-    tmp = directory.with_name(directory.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    retriever.persist(str(tmp), show_progress=False)
-    shutil.rmtree(directory, ignore_errors=True)
-    tmp.rename(directory)
-    return True
+                for i, score in zip(indexes[0], scores[0], strict=True)
+            ]
+
+    return MaskedBM25Retriever
 
 
-def load_or_build(collection: Collection, directory: Path) -> LexicalIndex | None:
-    """The BM25 index saved in ``directory``, built from ``collection`` first if missing.
-
-    A freshly built retriever keeps its corpus outside the bm25s object, where the
-    per-question retrievers (built from that object) cannot see it: readers always use the
-    saved copy.
-    """
-    return load(directory) or (load(directory) if build(collection, directory) else None)
-
-
-def load(directory: Path) -> LexicalIndex | None:
-    """The BM25 index saved in ``directory``, or None when there is none."""
-    if not (directory / "retriever.json").exists():
-        return None
-    retriever = _bm25_retriever_class().from_persist_dir(str(directory), show_progress=False)
-    return _wrap(retriever)
-
-
-def _wrap(retriever: BM25Retriever) -> LexicalIndex:
-    corpus: list[dict[str, Any]] = retriever.corpus or []
-    bm25 = retriever.bm25
-    # Document frequency of a term = entries in its column of bm25s's sparse score matrix.
-    frequencies = np.diff(np.asarray(bm25.scores["indptr"]))
-    n = float(bm25.scores["num_docs"])
-    idf = {
-        term: math.log(1 + (n - frequencies[i] + 0.5) / (frequencies[i] + 0.5))
-        for term, i in bm25.vocab_dict.items()
-        if i < len(frequencies) and term
-    }
+def view(
+    generation: int,
+    main: MainIndex,
+    hidden: Iterable[str],
+    delta: Sequence[DeltaRecord],
+) -> LexicalIndex:
+    """The index a reader at ``generation`` searches."""
+    hidden_ids = frozenset(h for h in hidden if h in main.positions)
+    mask = None
+    if hidden_ids:
+        mask = np.ones(len(main.fields), dtype=np.float32)
+        mask[[main.positions[h] for h in hidden_ids]] = 0.0
+    delta_index = Delta(list(delta))
+    idf = dict(main.scoring.idf)
+    documents = main.scoring.documents + len(delta_index)
+    frequencies = delta_index.document_frequencies()
+    for term, found in frequencies.items():
+        if term not in idf:
+            idf[term] = lucene_idf(found, documents)
     return LexicalIndex(
-        retriever=retriever,
-        sources=np.array([str(r.get("source", "")) for r in corpus], dtype=object),
-        days=_numbers(corpus, "published_day"),
-        event_starts=_numbers(corpus, "event_start"),
-        event_ends=_numbers(corpus, "event_end"),
+        generation=generation,
+        main=main,
+        hidden=hidden_ids,
+        hidden_mask=mask,
+        delta=delta_index,
+        delta_fields=RecordFields.of([r.metadata for r in delta]),
         idf=idf,
     )
 
 
-def _numbers(corpus: list[dict[str, Any]], key: str) -> np.ndarray:
-    return np.array([int(r.get(key) or 0) for r in corpus], dtype=np.int64)
+def _delta_node(record: DeltaRecord) -> TextNode:
+    from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+
+    return TextNode(
+        id_=record.node_id,
+        text=record.text,
+        metadata=dict(record.metadata),
+        relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=record.article_id)},
+    )
+
+
+def _numbers(metadatas: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
+    return np.array([int(m.get(key) or 0) for m in metadatas], dtype=np.int64)

@@ -22,11 +22,29 @@ PAGE_SIZE = 5000
 # What a chunk's Chroma record keeps outside llama-index's serialized node: the keys that
 # searches filter on (and `document_id`, by which llama-index deletes an article's chunks).
 FILTERED_KEYS = ("source", "published_day", "event_start", "event_end")
+# The generation that added a record and the one that removed it (0: not removed); a reader
+# at generation G sees the records with GEN_ADDED <= G and not 0 < GEN_REMOVED <= G
+# (index/storage/generations.py).
+GEN_ADDED = "gen_added"
+GEN_REMOVED = "gen_removed"
+_GENERATION_MARK = "@g"
 
 
-def chroma_record(node: BaseNode) -> dict[str, Any]:
+def record_id(node_id: str, generation: int) -> str:
+    """The Chroma id of a chunk added by ``generation``: an edited article's new chunks
+    share their node ids with the old ones, which stay until no reader can see them."""
+    return f"{node_id}{_GENERATION_MARK}{generation}"
+
+
+def node_id_of(chroma_id: str) -> str:
+    """The node id inside a Chroma id (records written before generations carry it bare)."""
+    head, mark, tail = chroma_id.rpartition(_GENERATION_MARK)
+    return head if mark and tail.isdigit() else chroma_id
+
+
+def chroma_record(node: BaseNode, generation: int) -> dict[str, Any]:
     """The Chroma metadata stored for a chunk: llama-index's serialized node, text included,
-    plus the keys searches filter on.
+    the keys searches filter on, and the generation that adds it.
 
     llama-index's own ``ChromaVectorStore.add`` also copies every metadata field beside the
     node (the nine-sentence window twice) and the text to Chroma's document column, which
@@ -42,6 +60,8 @@ def chroma_record(node: BaseNode) -> dict[str, Any]:
     record = {k: full[k] for k in ("_node_content", "_node_type")}
     record["document_id"] = node.ref_doc_id or ""
     record.update({k: node.metadata[k] for k in FILTERED_KEYS if k in node.metadata})
+    record[GEN_ADDED] = generation
+    record[GEN_REMOVED] = 0
     return record
 
 
@@ -61,12 +81,21 @@ def documents_of(page: Mapping[str, Any]) -> list[str | None]:
 
 
 def iter_pages(
-    collection: Collection, include: Sequence[str], page_size: int = PAGE_SIZE
+    collection: Collection,
+    include: Sequence[str],
+    page_size: int = PAGE_SIZE,
+    where: Mapping[str, Any] | None = None,
 ) -> Iterator[GetResult]:
-    """Every record of ``collection``, ``page_size`` at a time, with the fields in ``include``."""
+    """Every record of ``collection`` (or those ``where`` selects), ``page_size`` at a time,
+    with the fields in ``include``."""
     offset = 0
     while True:
-        page = collection.get(include=list(include), limit=page_size, offset=offset)  # type: ignore[arg-type]
+        page = collection.get(
+            include=list(include),  # type: ignore[arg-type]
+            limit=page_size,
+            offset=offset,
+            where=dict(where) if where else None,
+        )
         if not page["ids"]:
             return
         offset += len(page["ids"])

@@ -1,40 +1,39 @@
-"""The Chroma store: one collection per index generation, and a pointer to the live one.
+"""The Chroma store: the collection that holds the index, and a pointer to its live generation.
 
-Why generations: llama-index's ingestion pipeline updates a vector store in place (it
-deletes an article's old chunks before the new ones are embedded), so a re-index that
-fails or is killed half-way would leave a mix of old, new and missing chunks. Instead every
-re-index that changes something writes a *new* collection (copying the unchanged chunks'
-vectors, embedding only what changed), and only when it is complete flips the pointer —
-the metadata of a tiny ``<prefix>-state`` collection — in one Chroma write. Readers follow
-the pointer, so until the flip they see exactly the previous index; after it, exactly the
-new one. Leftovers of an interrupted run are dropped by the next run. The pointer lives in
-Chroma itself so that the same mechanism works for the embedded store and a Chroma server.
+A re-index that changes articles writes only their chunks into the live collection, tagged
+with the next generation number, and then flips the pointer — the metadata of a tiny
+``<prefix>-state`` collection — in one Chroma write (``generations.py``): until the flip
+readers see exactly the previous index, after it exactly the new one. A full build (a new
+model or chunking, ``newsbot index --rebuild``, or a compaction when replaced chunks have
+piled up in the HNSW graph) writes a whole new collection — in a fresh store folder when
+the store is embedded (``layout.py``) — and flips to it. The pointer lives in Chroma itself,
+so the same mechanism works for the embedded store and a Chroma server.
 """
 
 from __future__ import annotations
 
 import fcntl
 import logging
-import re
+import secrets
 import shutil
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from index.errors import ReindexInProgressError, StoreError
+from index.errors import NewsbotError, ReindexInProgressError, StoreDamagedError
 from index.models import IndexStats
-from index.storage import lease
-from index.storage.records import chroma_record, documents_of, iter_pages
+from index.storage import chroma_files, lease, systems
+from index.storage.faults import store_error, store_fault
+from index.storage.generations import VisibleCollection
+from index.storage.layout import Layout
+from index.storage.pointer import Generation, read_pointer, write_pointer
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
-    from llama_index.core.schema import BaseNode
-    from llama_index.core.vector_stores.types import BasePydanticVectorStore
 
     from index.settings import Settings
 
@@ -43,56 +42,29 @@ log = logging.getLogger(__name__)
 # Chroma's default search breadth (ef 100) misses true neighbours past 10k vectors; 400 keeps
 # recall high for a few milliseconds a query (docs/decisions.md, Storage).
 HNSW_SEARCH_EF = 400
-_COPY_PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True)
-class Generation:
-    """One complete index: a Chroma collection plus what the indexer recorded about it."""
+class BuildTarget:
+    """Where a full build writes: a new collection (in a new store folder, if embedded)."""
 
-    name: str
-    number: int
-    info: Mapping[str, Any]
-
-    @property
-    def fingerprint(self) -> str:
-        return str(self.info.get("fingerprint", ""))
+    client: ClientAPI
+    collection: Collection
+    store_dir: Path | None
 
 
 class Store:
-    """Opens Chroma (embedded or server) and manages the generations of the index."""
+    """Opens Chroma (embedded or server) and manages the live index's collection and pointer."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._client: ClientAPI | None = None
         self._prefix = settings.collection
-        self._generation_name = re.compile(rf"^{re.escape(self._prefix)}-g(\d+)$")
+        self.layout = Layout(settings.data_dir)
+        self._client: ClientAPI | None = None
+        self._client_path: Path | None = None  # the embedded store folder ``_client`` opened
+        self._lock = threading.RLock()
 
     # -- connection -----------------------------------------------------------------------
-
-    @property
-    def client(self) -> ClientAPI:
-        if self._client is None:
-            self._client = self._connect()
-        return self._client
-
-    def _connect(self) -> ClientAPI:
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        s = self._settings
-        try:
-            if s.chroma_host:
-                client = chromadb.HttpClient(
-                    host=s.chroma_host, port=s.chroma_port, settings=chroma_settings
-                )
-                client.heartbeat()
-                return client
-            s.chroma_dir.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(s.chroma_dir), settings=chroma_settings)
-        except Exception as e:  # chromadb raises a variety of types for "cannot connect"
-            raise StoreError(f"Cannot open the vector store ({self.describe()}): {e}") from e
 
     def describe(self) -> str:
         s = self._settings
@@ -100,121 +72,240 @@ class Store:
             return f"Chroma server at {s.chroma_host}:{s.chroma_port}"
         return f"embedded Chroma in {s.chroma_dir}"
 
-    # -- generations ------------------------------------------------------------------------
+    @property
+    def client(self) -> ClientAPI:
+        """The client of the live store (connecting, or reconnecting after a full build).
+
+        Raises:
+            StoreError: It cannot be opened (and the subclass says why); for an embedded
+                store, also when there is none yet.
+        """
+        client = self._live_client()
+        if client is None:
+            raise StoreDamagedError(str(self._settings.chroma_dir), "there is no store there")
+        return client
+
+    def _live_client(self) -> ClientAPI | None:
+        with self._lock:
+            try:
+                if self._settings.chroma_host:
+                    if self._client is None:
+                        self._client = self._connect_server()
+                    return self._client
+                live = self.layout.live_store()
+                if live is None:
+                    return None
+                if live != self._client_path:
+                    self._switch_client(live)
+                return self._client
+            except Exception as e:
+                raise self.fault(e, "open the vector store") from e
+
+    def _connect_server(self) -> ClientAPI:
+        import chromadb
+
+        s = self._settings
+        client = chromadb.HttpClient(
+            host=s.chroma_host or "", port=s.chroma_port, settings=systems.chroma_settings()
+        )
+        client.heartbeat()
+        return client
+
+    def _switch_client(self, store_dir: Path) -> None:
+        previous = self._client_path
+        self._client = systems.open_embedded(store_dir)
+        self._client_path = store_dir
+        if previous is not None:
+            systems.retire_embedded(previous)
+
+    def reopen(self) -> None:
+        """Read the embedded store through a fresh Chroma system from now on: another process
+        added records to it (``systems.py``). A no-op with a Chroma server."""
+        with self._lock:
+            if self._client_path is not None:
+                systems.retire_embedded(self._client_path)
+            self._client, self._client_path = None, None
+
+    def wrote(self, generation: Generation) -> bool:
+        """Whether this process published ``generation`` (so its Chroma system has it all)."""
+        if self._settings.chroma_host or self._client_path is None:
+            return True
+        return systems.published_here(self._client_path, generation.collection, generation.number)
+
+    def fault(self, error: BaseException, doing: str) -> NewsbotError:
+        """``error`` as the newsbot error a person should see (``faults.py``)."""
+        return store_error(error, path=self._fault_path(), server=self._server(), doing=doing)
+
+    def known_fault(self, error: BaseException) -> NewsbotError | None:
+        """``error`` as a newsbot error if it is a known store fault, else None."""
+        return store_fault(error, path=self._fault_path(), server=self._server())
+
+    def _server(self) -> tuple[str, int] | None:
+        s = self._settings
+        return (s.chroma_host, s.chroma_port) if s.chroma_host else None
+
+    def _fault_path(self) -> Path:
+        return self._client_path or self._settings.chroma_dir
+
+    # -- the pointer --------------------------------------------------------------------------
+
+    @property
+    def _pointer_name(self) -> str:
+        return f"{self._prefix}-state"
 
     def active(self) -> Generation | None:
-        """The generation readers should use, or None before the first index."""
-        pointer = self._pointer(create=False)
-        if pointer is None or not pointer.metadata or "active" not in pointer.metadata:
+        """The generation readers should use, or None before the first index.
+
+        Raises:
+            StoreError: The store cannot be read (unreachable, permission, damaged...).
+        """
+        client = self._live_client()
+        if client is None:
             return None
-        info = dict(pointer.metadata)
-        name = str(info.pop("active"))
-        match = self._generation_name.match(name)
-        return Generation(name=name, number=int(match.group(1)) if match else 0, info=info)
+        try:
+            active = read_pointer(client, self._pointer_name)
+        except Exception as e:
+            raise self.fault(e, "read the index pointer") from e
+        if active is None:
+            self._check_not_lost()
+        return active
+
+    def _check_not_lost(self) -> None:
+        """A store without a pointer while newsbot's own files of an index are there was
+        damaged (e.g. an emptied chroma.sqlite3), not never indexed."""
+        generations = self.layout.generations
+        if not self._settings.chroma_host and generations.is_dir() and any(generations.iterdir()):
+            raise StoreDamagedError(
+                str(self._client_path or self._settings.chroma_dir),
+                f"it holds no index, though {generations} has the files of one",
+            )
 
     def collection(self, generation: Generation) -> Collection:
+        """The live collection itself (every record; writers and measurements).
+
+        Raises:
+            StoreError: It cannot be read; StoreDamagedError when it is missing.
+        """
+        client = self.client
         try:
-            return self.client.get_collection(generation.name, embedding_function=None)
+            return client.get_collection(generation.collection, embedding_function=None)
         except Exception as e:
-            raise StoreError(
-                f"The index generation {generation.name} is missing from the "
-                f"{self.describe()}; run `newsbot index` again."
+            known = self.known_fault(e)
+            if known is not None:
+                raise known from e
+            raise StoreDamagedError(
+                self.describe(), f"its collection {generation.collection} is missing"
             ) from e
 
-    def create_generation(self, after: Generation | None) -> tuple[Generation, Collection]:
-        """A new, empty collection numbered after every existing one."""
-        numbers = [after.number] if after else []
-        numbers += [n for n, _ in self._generation_collections()]
-        number = max(numbers, default=0) + 1
-        name = f"{self._prefix}-g{number:06d}"
-        collection = self.client.create_collection(
-            name,
-            embedding_function=None,
-            configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_SEARCH_EF}},
-        )
-        return Generation(name=name, number=number, info={}), collection
+    def visible_collection(self, generation: Generation) -> VisibleCollection:
+        """The live collection as readers of ``generation`` see it."""
+        return VisibleCollection(self.collection(generation), generation.visibility)
 
-    def vector_store(self, collection: Collection) -> BasePydanticVectorStore:
-        """llama-index's Chroma vector store over ``collection``, writing compact records."""
-        from llama_index.vector_stores.chroma import ChromaVectorStore
+    def amend(self, active: Generation, **changes: Any) -> Generation:
+        """Rewrite the pointer's record of the live generation (no flip): ``changes`` set
+        keys, and a run's ``writing`` mark is cleared."""
+        info = {k: v for k, v in {**active.info, **changes}.items() if k != "writing"}
+        metadata = {**info, "active": active.collection, "generation": active.number}
+        write_pointer(self.client, self._pointer_name, metadata)
+        return Generation(collection=active.collection, number=active.number, info=info)
 
-        class CompactChromaVectorStore(ChromaVectorStore):
-            # Writes go in batches the client accepts (ChromaVectorStore splits at a fixed
-            # 41,665 nodes; an embedded Chroma 1.5 refuses more than 5,461) and as the
-            # records of `chroma_record`. Reads are the library's own.
-            def add(self, nodes: Sequence[BaseNode], **kwargs: Any) -> list[str]:
-                ids: list[str] = []
-                for start in range(0, len(nodes), max_batch):
-                    batch = nodes[start : start + max_batch]
-                    collection.add(
-                        ids=[n.node_id for n in batch],
-                        embeddings=np.asarray([n.get_embedding() for n in batch], dtype=np.float32),
-                        metadatas=[chroma_record(n) for n in batch],
-                    )
-                    ids += [n.node_id for n in batch]
-                return ids
+    def mark_writing(self, active: Generation, number: int) -> None:
+        """Record in the pointer (readers ignore it) that generation ``number`` is being
+        written into the live collection."""
+        metadata = {**active.info, "active": active.collection, "generation": active.number}
+        write_pointer(self.client, self._pointer_name, {**metadata, "writing": number})
 
-        max_batch = self.client.get_max_batch_size()
-        # ChromaVectorStore's own __init__ gives every other field a default.
-        return CompactChromaVectorStore(chroma_collection=collection)  # type: ignore[call-arg]
+    def publish(
+        self, collection: str, number: int, info: Mapping[str, Any], target: BuildTarget | None
+    ) -> Generation:
+        """Make generation ``number`` of ``collection`` the one readers use.
 
-    def copy_chunks(self, source: Collection, target: Collection, article_ids: set[str]) -> int:
-        """Copy the stored chunks (vectors, text, metadata) of ``article_ids``; no re-embedding."""
-        copied = 0
-        for page in iter_pages(source, ["embeddings", "documents", "metadatas"], _COPY_PAGE):
-            ids = page["ids"]
-            metadatas = page["metadatas"] or []
-            keep = [i for i, m in enumerate(metadatas) if m.get("document_id") in article_ids]
-            if keep:
-                embeddings = page["embeddings"]
-                stored = documents_of(page)
-                documents = [stored[i] for i in keep]
-                target.add(
-                    ids=[ids[i] for i in keep],
-                    embeddings=[embeddings[i] for i in keep],  # type: ignore[arg-type,index]
-                    # Records of chroma_record have no document; older ones may.
-                    documents=documents if any(d is not None for d in documents) else None,  # type: ignore[arg-type]
-                    metadatas=[metadatas[i] for i in keep],
-                )
-                copied += len(keep)
-        return copied
+        An incremental run (``target`` None) writes the pointer of the live store; a full
+        build writes its own store's pointer and then makes that store the live one.
+        """
+        metadata = {**info, "active": collection, "generation": number}
+        if target is None or target.store_dir is None:
+            client = target.client if target is not None else self.client
+            write_pointer(client, self._pointer_name, metadata)
+            if self._client_path is not None:
+                systems.note_published(self._client_path, collection, number)
+            if target is not None:
+                self.drop_other_collections(keep=collection)
+        else:
+            write_pointer(target.client, self._pointer_name, metadata)
+            chroma_files.keep_opening_read_only(target.store_dir)
+            with self._lock:
+                opened = self._client_path
+                previous = self.layout.publish(target.store_dir)
+                self._client, self._client_path = target.client, target.store_dir
+            systems.note_published(target.store_dir, collection, number)
+            if opened is not None and opened != target.store_dir:
+                systems.retire_embedded(opened)
+            if previous is not None:
+                shutil.rmtree(previous, ignore_errors=True)
+        return Generation(collection=collection, number=number, info=dict(info))
 
-    def activate(self, generation: Generation, info: Mapping[str, Any]) -> Generation:
-        """Make ``generation`` the one readers use: a single metadata write on the pointer."""
-        pointer = self._pointer(create=True)
-        assert pointer is not None
-        metadata = {**info, "active": generation.name}
-        pointer.modify(metadata=metadata)
-        return Generation(name=generation.name, number=generation.number, info=dict(info))
+    # -- full builds and leftovers -----------------------------------------------------------
 
-    def drop_inactive(self) -> list[str]:
-        """Delete every generation except the active one (old ones and interrupted runs)."""
+    def begin_full_build(self) -> BuildTarget:
+        """A new, empty collection for a full build (in a new store folder if embedded)."""
+        name = f"{self._prefix}-b{secrets.token_hex(4)}"
+        if self._settings.chroma_host:
+            client = self.client
+            return BuildTarget(client, _create_collection(client, name), None)
+        try:
+            self.layout.data_dir.mkdir(parents=True, exist_ok=True)
+            folder = self.layout.new_store().resolve()
+            client = systems.open_embedded(folder)
+            return BuildTarget(client, _create_collection(client, name), folder)
+        except NewsbotError:
+            raise
+        except Exception as e:
+            raise self.fault(e, "create a new store") from e
+
+    def abandon(self, target: BuildTarget) -> None:
+        """Throw away a full build that failed (the next run would, anyway)."""
+        try:
+            if target.store_dir is None:
+                target.client.delete_collection(target.collection.name)
+            else:
+                systems.close_embedded(target.store_dir)
+                shutil.rmtree(target.store_dir, ignore_errors=True)
+        except Exception:
+            log.warning("could not remove the unfinished build; the next run will", exc_info=True)
+
+    def drop_leftovers(self) -> None:
+        """Delete what no reader uses: store folders and collections of killed full builds,
+        superseded ones, and the HNSW folders deleted collections left (chroma#5259)."""
+        if not self._settings.chroma_host:
+            self.layout.sweep()
+        if self._live_client() is None:
+            return
         active = self.active()
-        dropped = []
-        for _, name in self._generation_collections():
-            if active is None or name != active.name:
-                self.client.delete_collection(name)
-                dropped.append(name)
-        return dropped
+        self.drop_other_collections(keep=active.collection if active else None)
 
-    def _generation_collections(self) -> Iterator[tuple[int, str]]:
+    def drop_other_collections(self, keep: str | None) -> list[str]:
+        """Delete this prefix's index collections other than ``keep``."""
+        dropped = []
         for collection in self.client.list_collections():
             name = collection if isinstance(collection, str) else collection.name
-            match = self._generation_name.match(name)
-            if match:
-                yield int(match.group(1)), name
+            if name != keep and _is_index_collection(name, self._prefix):
+                self.client.delete_collection(name)
+                dropped.append(name)
+        if dropped and self._client_path is not None:
+            chroma_files.sweep_orphan_segments(self._client_path)
+        return dropped
 
-    def _pointer(self, *, create: bool) -> Collection | None:
-        name = f"{self._prefix}-state"
-        if create:
-            return self.client.get_or_create_collection(name, embedding_function=None)
-        try:
-            return self.client.get_collection(name, embedding_function=None)
-        except Exception:  # chromadb raises NotFoundError (or ValueError in older releases)
-            return None
+    def files(self, collection: str) -> Path:
+        """The folder of newsbot's own files (BM25, manifests, docstores) of ``collection``."""
+        return self.layout.files_of(collection)
 
     def stats(self) -> IndexStats:
-        """What the live generation holds, as recorded when it was published."""
+        """What the live generation holds, as recorded when it was published.
+
+        Raises:
+            StoreError: The store cannot be read.
+        """
         active = self.active()
         info = dict(active.info) if active else {}
         return IndexStats(
@@ -226,27 +317,6 @@ class Store:
             details={"generation": active.name} if active else {},
         )
 
-    # -- the indexer's own files ---------------------------------------------------------------
-
-    def docstore_path(self, generation: Generation) -> Path:
-        return self._settings.data_dir / "docstore" / f"{generation.name}.json"
-
-    def lexical_dir(self, generation: Generation) -> Path:
-        return self._settings.data_dir / "bm25" / generation.name
-
-    def drop_local_files(self, keep: Generation | None) -> None:
-        """Delete the docstores and BM25 indexes of every generation but ``keep``."""
-        wanted = {self.docstore_path(keep), self.lexical_dir(keep)} if keep else set()
-        for folder in ("docstore", "bm25"):
-            directory = self._settings.data_dir / folder
-            if directory.exists():
-                for path in directory.glob(f"{self._prefix}-g*"):
-                    if path not in wanted:
-                        if path.is_dir():
-                            shutil.rmtree(path, ignore_errors=True)
-                        else:
-                            path.unlink(missing_ok=True)
-
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
         """One re-index at a time: per data directory (a lock file, released if the process
@@ -254,9 +324,15 @@ class Store:
 
         Raises:
             ReindexInProgressError: Another re-index holds the lock or the lease.
+            StoreError: The data directory cannot be used (not a folder, no permission).
         """
-        self._settings.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self._settings.data_dir / "index.lock", "w") as handle:
+        try:
+            self.layout.check()
+            self._settings.data_dir.mkdir(parents=True, exist_ok=True)
+            handle = open(self._settings.data_dir / "index.lock", "w")  # noqa: SIM115
+        except OSError as e:
+            raise self.fault(e, "use the data directory") from e
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as e:
@@ -274,3 +350,20 @@ class Store:
     def lease_name(self) -> str:
         """The collection that is the re-index lease on a Chroma server."""
         return f"{self._prefix}-lock"
+
+
+def _create_collection(client: ClientAPI, name: str) -> Collection:
+    return client.create_collection(
+        name,
+        embedding_function=None,
+        configuration={"hnsw": {"space": "cosine", "ef_search": HNSW_SEARCH_EF}},
+    )
+
+
+def _is_index_collection(name: str, prefix: str) -> bool:
+    """An index collection of ``prefix``: ``-b<hex>`` (a build) or ``-g<digits>`` (a
+    generation collection of earlier versions)."""
+    if not name.startswith(f"{prefix}-") or len(name) <= len(prefix) + 2:
+        return False
+    kind, rest = name[len(prefix) + 1], name[len(prefix) + 2 :]
+    return (kind == "b" and rest.isalnum()) or (kind == "g" and rest.isdigit())

@@ -140,12 +140,12 @@ def test_index_ask_and_incremental_reindex_through_a_chroma_server(
     stats = json.loads(reader("stats", "--json").stdout)
     assert stats["articles"] == 2 and "Chroma server at 127.0.0.1" in stats["store"]
 
-    # The reader has no BM25 files of this generation: it rebuilds them from Chroma.
+    # The reader has no BM25 files of this generation: it builds them from Chroma.
     answer = json.loads(reader("ask", "--json", "What was agreed at Sochi?").stdout)
     assert answer["found"] is True
     assert "agreed not to use force" in answer["answer"]
     assert any("agreed not to use force" in c["passage"] for c in answer["citations"])
-    assert (tmp_path / "reader" / "data" / "bm25").is_dir()
+    assert list((tmp_path / "reader" / "data" / "generations").glob("*/bm25-g*"))
 
     # The reader re-indexes without the indexer's docstore: it is rebuilt from Chroma, so
     # only the edited and the new article are embedded.

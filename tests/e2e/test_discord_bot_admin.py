@@ -141,6 +141,7 @@ def test_a_failed_reindex_tells_the_admin_why_and_the_old_index_keeps_answering(
 ) -> None:
     double = world.double
     hidden = world.corpus.with_name("corpus-away")
+    opened = world.log().count("serving ")  # the bot logs it each time it opens the index
     world.corpus.rename(hidden)
     try:
         reindex = double.dispatch_command(
@@ -160,6 +161,8 @@ def test_a_failed_reindex_tells_the_admin_why_and_the_old_index_keeps_answering(
         )
         answered = wait_for_answer(double, ask(world, SOCHI, world.person("reader")).id)
         assert text_of(answered) == displayed(world.reference[SOCHI])
+        # The index that answers is the one that was open: nothing is reopened.
+        assert world.log().count("serving ") == opened
     finally:
         hidden.rename(world.corpus)
 

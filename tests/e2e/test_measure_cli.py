@@ -122,6 +122,8 @@ HEADLINE = {
     "serve_rss_mib",
     "cold_ask_s",
     "precision",
+    "one_article_edit",
+    "disk_after_edits",
     "details",
 }
 
@@ -243,6 +245,11 @@ def test_bench_reports_every_headline_figure_with_sane_values(
     for size, figures in report["latency_ms"].items():
         assert set(figures) == {"p50", "p95"}, size
         assert 0 < figures["p50"] <= figures["p95"] < 5000, (size, figures)
+    for size, edit in report["one_article_edit"].items():  # the first article, edited
+        assert edit["updated"] == 1 and 0 < edit["chunks_embedded"] < edit["chunks"], size
+        assert 0 < edit["seconds"] < 120, size
+    churn = report["disk_after_edits"]
+    assert churn["edits"] == 50 and churn["chunks"] > 0 and 0.5 < churn["ratio"] < 2, churn
     assert 100 < report["serve_rss_mib"] < 4096, report
     assert 0 < report["cold_ask_s"] < 120, report
     assert report["precision"] in {"fp32", "bf16"}

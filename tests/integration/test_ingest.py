@@ -29,11 +29,11 @@ MARKETS = "---\ntitle: Markets fall\nsource: Example Wire\n---\n" + (
 
 
 def chunks(settings: Any) -> dict[str, dict[str, Any]]:
-    """Every chunk of the live generation: id -> text, article and vector."""
+    """Every chunk the live generation shows readers: id -> text, article and vector."""
     store = Store(settings)
     active = store.active()
     assert active is not None
-    got = store.collection(active).get(include=["documents", "metadatas", "embeddings"])
+    got = store.visible_collection(active).get(include=["documents", "metadatas", "embeddings"])
     found = {}
     for text, record, vector in zip(
         documents_of(got), got["metadatas"], got["embeddings"], strict=True

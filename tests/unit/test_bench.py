@@ -1,13 +1,15 @@
-"""The bench's pure helpers: percentiles, perturbed vectors, recall, copied records."""
+"""The bench's pure helpers: percentiles, perturbed vectors, recall, copied articles and
+their vectors, the rendered table."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from llama_index.core.schema import Document, NodeRelationship, TextNode
+from llama_index.core.schema import TextNode
 
-from index.measure.bench import copy_record, percentile, perturbed_copy, recall_at
-from index.storage.records import chroma_record, node_from_record
+from bot.terminal import render_bench
+from index.measure.bench import percentile, perturbed_copy, recall_at
+from index.measure.scale import CopiedVectors, copy_article, scaled_corpus, source_of
 
 
 def test_percentile_interpolates_between_ranks() -> None:
@@ -38,21 +40,51 @@ def test_recall_counts_the_share_of_exact_neighbours_found() -> None:
     assert recall_at([["a", "b"], ["c", "x"]], [["a", "b"], ["c", "d"]]) == 0.75
 
 
-def test_a_copied_record_belongs_to_its_own_article() -> None:
-    article = Document(id_="art", text="One. Two.", metadata={"title": "T", "source": "S"})
-    chunk = TextNode(
-        id_="art#s1",
-        text="Two.",
-        metadata={"title": "T", "source": "S"},
-        relationships={NodeRelationship.SOURCE: article.as_related_node_info()},
-    )
-    record = chroma_record(chunk)
+def test_a_copied_article_is_an_article_of_its_own() -> None:
+    article = {"title": "T", "url": "https://example.com/a", "body": "One. Two."}
+    assert copy_article(article, 0) == article
+    copy = copy_article(article, 3)
+    assert copy == {"title": "T (3)", "url": "https://example.com/a~3", "body": "One. Two."}
+    assert article["url"] == "https://example.com/a"  # the source is left as it was
 
-    assert copy_record("art#s1", record, 0) == ("art#s1", record)
-    new_id, copied = copy_record("art#s1", record, 3)
 
-    copy = node_from_record(copied, None)
-    assert new_id == copy.node_id == "art#s1~3"
-    assert copied["document_id"] == copy.ref_doc_id == "art~3"
-    assert copy.metadata["title"] == "T (3)" and copy.get_content() == "Two."
-    assert record["document_id"] == "art"  # the source record is left as it was
+def test_a_scaled_corpus_copies_articles_until_it_holds_enough_chunks() -> None:
+    articles = [{"url": "a"}, {"url": "b"}]
+    corpus = scaled_corpus(articles, [3, 2], 9)
+    assert [a["url"] for a in corpus] == ["a", "b", "a~1", "b~1"]  # 3 + 2 + 3 + 2 >= 9
+
+
+def test_copied_chunks_get_their_source_vector_perturbed_and_always_the_same() -> None:
+    assert source_of("https://example.com/a~3#s7") == ("https://example.com/a#s7", 3)
+    assert source_of("https://example.com/a#s7") == ("https://example.com/a#s7", 0)
+    source = np.zeros(384, dtype=np.float32)
+    source[0] = 1.0
+    vectors = CopiedVectors(vectors={"a#s0": source})
+    original, copy, again = (TextNode(id_=i, text="x") for i in ("a#s0", "a~2#s0", "a~2#s0"))
+    vectors([original, copy])
+    vectors([again])
+    assert original.embedding == source.tolist()
+    assert copy.embedding == again.embedding
+    assert 0.8 < float(np.dot(copy.embedding, source)) < 0.99
+
+
+def test_the_bench_table_shows_edits_and_disk_beside_their_targets() -> None:
+    report = {
+        "raw_chunks_per_s": 200.0,
+        "ingest_chunks_per_s": 220.0,
+        "ingest_ratio_vs_raw": 1.1,
+        "ingest_ratio_vs_naive": 0.3,
+        "unchanged_reindex_fraction": 0.0004,
+        "latency_ms": {"100000": {"p50": 25.0, "p95": 28.0}},
+        "serve_rss_mib": 1100.0,
+        "cold_ask_s": 3.0,
+        "precision": "fp32",
+        "one_article_edit": {"100000": {"seconds": 1.7, "chunks_embedded": 222}},
+        "disk_after_edits": {"edits": 50, "chunks": 10554, "ratio": 1.036},
+        "details": {"full_index_s": 6.9},
+    }
+    table = render_bench(report)
+    assert "one-article edit at 100,000 chunks (222 embedded)" in table
+    assert "1.70 s  ≤ 2 s" in table
+    assert "disk after 50 edits / clean (10,554 chunks)" in table and "103.6%  ≤ 105 %" in table
+    assert "full index of the articles" in table and "6.90 s" in table

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import numpy as np
-import Stemmer
-
 from index.search.candidates import Candidate
 from index.search.features import candidate_terms
-from index.storage.lexical import LexicalIndex
+from index.storage.delta import Delta
+from index.storage.lexical import LexicalIndex, RecordFields
 
 BODY = (
     "Armenia and Azerbaijan held peace talks on Monday. Blinken hosted the foreign ministers. "
@@ -20,14 +18,14 @@ SENTENCES = [s if s.endswith(".") else s + "." for s in BODY.split(". ")]
 
 
 def lexical_index() -> LexicalIndex:
-    retriever = SimpleNamespace(stemmer=Stemmer.Stemmer("english"))
-    empty = np.array([])
+    fields = RecordFields.of([])
     return LexicalIndex(
-        retriever=retriever,  # type: ignore[arg-type]
-        sources=empty,
-        days=empty,
-        event_starts=empty,
-        event_ends=empty,
+        generation=1,
+        main=SimpleNamespace(fields=fields),  # type: ignore[arg-type]
+        hidden=frozenset(),
+        hidden_mask=None,
+        delta=Delta([]),
+        delta_fields=fields,
         idf={},
     )
 

@@ -95,6 +95,30 @@ def test_html_main_text_and_metadata_are_extracted(tmp_path: Path) -> None:
         ("unclosed.md", b"---\ntitle: x\nText.\n", "never ends with ---"),
         ("frontonly.md", b"---\ntitle: x\n---\n\n", "no article text after the front matter"),
         ("page.html", b"<html><body><script>x()</script></body></html>", "no article text found"),
+        (
+            "feb30.md",
+            b"---\npublished_at: 2021-02-30\n---\nText.\n",
+            "published_at '2021-02-30' is not a date that exists",
+        ),
+        (
+            "feb30.json",
+            b'{"published_at": "2021-02-30", "body": "Text."}',
+            "is not a date that exists (day is out of range for month)",
+        ),
+        ("notaurl.md", b"---\nurl: not a url\n---\nText.\n", "url 'not a url' is not a web link"),
+        (
+            "script.md",
+            b"---\nurl: javascript:alert(1)\n---\nText.\n",
+            "must start with http:// or https://",
+        ),
+        ("hostless.json", b'{"url": "https://", "body": "Text."}', "it has no host name"),
+        (
+            "menu.html",
+            b"<html><head><title>Home</title></head><body><nav><ul><li><a href='/'>Home</a></li>"
+            b"<li><a href='/news'>News</a></li><li><a href='/about'>About us</a></li></ul></nav>"
+            b"</body></html>",
+            "only navigation and short labels",
+        ),
     ],
 )
 def test_broken_file_is_reported_by_name_and_skipped(
@@ -141,6 +165,34 @@ def test_hidden_and_unsupported_files_in_a_folder_are_ignored(tmp_path: Path) ->
     (tmp_path / "kept.md").write_text("Kept.\n")
     result = load(tmp_path)
     assert [a.body for a in result.articles] == ["Kept."] and not result.failures
+
+
+def test_links_that_lead_nowhere_and_folders_named_like_files_are_reported(
+    tmp_path: Path,
+) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "kept.md").write_text("Kept.\n")
+    (corpus / "sub" / "loop").symlink_to("..")  # back to the corpus folder
+    (corpus / "alias").symlink_to("sub")  # the same folder again: read once, no complaint
+    (corpus / "broken.md").symlink_to("nowhere.md")
+    (corpus / "self.md").symlink_to("self.md")
+    (corpus / "story.md").mkdir()
+    (corpus / "story.md" / "inside.txt").write_text("Inside.\n")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "linked.md").write_text("Linked.\n")
+    (corpus / "more").symlink_to(outside)  # a folder outside the corpus: followed
+
+    result = load(corpus)
+
+    assert sorted(a.body for a in result.articles) == ["Inside.", "Kept.", "Linked."]
+    assert {f.path: f.reason for f in result.failures} == {
+        "corpus/broken.md": "broken link: it points at nowhere.md, which does not exist",
+        "corpus/self.md": "symbolic link loop",
+        "corpus/story.md": "is a folder, not an article file; its files are read",
+        "corpus/sub/loop": "symbolic link loop: it leads back to itself",
+    }
 
 
 def test_a_missing_path_is_an_error(tmp_path: Path) -> None:

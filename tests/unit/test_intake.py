@@ -83,3 +83,16 @@ def test_a_partly_broken_file_goes_in_with_its_problems_listed(tmp_path: Path) -
 
     assert intake.articles == 1 and len(intake.problems) == 1
     assert intake.describe().startswith("feed.jsonl: 1 article; 1 skipped (")
+
+
+def test_a_file_whose_only_article_has_an_impossible_date_is_refused_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    bad = b"---\ntitle: Leap\npublished_at: 2021-02-30\n---\n\nA story.\n"
+    with pytest.raises(CorpusError) as refused:
+        add_file(tmp_path, "leap.md", bad, max_file_bytes=LIMIT)
+    assert str(refused.value) == (
+        "leap.md was not added: published_at '2021-02-30' is not a date that exists "
+        "(day is out of range for month)."
+    )
+    assert files_in(tmp_path) == []
