@@ -193,6 +193,7 @@ class NewsBot(commands.Bot):
         self.add_dynamic_items(*self._buttons.item_types)
         await self.load_extension("bot.cogs.ask")
         await self.load_extension("bot.cogs.admin")
+        await self.load_extension("bot.cogs.feeds")
         self.tree.error(self._on_command_error)
         await self._sync_commands()
 

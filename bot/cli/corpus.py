@@ -53,23 +53,29 @@ def index_command(
 
 
 @click.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 @click.pass_obj
-def add_command(app: App, files: tuple[Path, ...], as_json: bool) -> None:
-    """Add article FILES to the corpus folder and index them.
+def add_command(app: App, files: tuple[str, ...], as_json: bool) -> None:
+    """Add article FILES (or article URLs) to the corpus folder and index them.
 
     A file goes in only if it holds at least one readable article; one that does not is
     reported and left out (exit status 1). A file named like one already in the corpus
     replaces it: that is how an article is corrected. The rest of the corpus is kept.
+    A URL (http or https) is fetched and its article extracted into the corpus folder,
+    named for its canonical URL (README, "Feeds and links").
     """
+    from bot.cli.feeds import add_links, is_link
     from bot.terminal import render_summary
     from index.ingest.intake import Intake, add_file
 
     max_bytes = int(app.settings.max_file_mib * 2**20)
     added: list[Intake] = []
     refused: list[str] = []
-    for path in files:
+    links = [f for f in files if is_link(f)]
+    if links:
+        added, refused = add_links(app, links)
+    for path in (Path(f) for f in files if not is_link(f)):
         try:
             added.append(
                 add_file(

@@ -16,6 +16,7 @@ import click
 from bot.cli.app import App, prepare_environment
 from bot.cli.asking import ask_command, chat_command
 from bot.cli.corpus import add_command, index_command, stats_command
+from bot.cli.feeds import feeds_group, fetch_command
 from bot.cli.measuring import bench_command, eval_command
 from bot.cli.serving import serve_command
 from bot.settings import BotSettings
@@ -102,5 +103,7 @@ for _command in (
     eval_command,
     bench_command,
     serve_command,
+    feeds_group,
+    fetch_command,
 ):
     main.add_command(_command)

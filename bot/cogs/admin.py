@@ -16,6 +16,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.access import is_admin, refusal_message
+from bot.cogs.feeds import take_in_link
 from bot.delivery import send_followups
 from bot.relay import LatestRelay
 from bot.render import (
@@ -86,19 +87,30 @@ class AdminCog(commands.Cog):
     @app_commands.command(name="add")
     @app_commands.guild_only()
     @app_commands.describe(
-        file="An article file: .txt, .md, .json, .jsonl or .html (many articles: one .jsonl)"
+        file="An article file: .txt, .md, .json, .jsonl or .html (many articles: one .jsonl)",
+        url="Or a link to a news article (http or https)",
     )
-    async def add(self, interaction: discord.Interaction, file: discord.Attachment) -> None:
-        """Add an article file to the corpus and re-index (admins only)."""
+    async def add(
+        self,
+        interaction: discord.Interaction,
+        file: discord.Attachment | None = None,
+        url: str | None = None,
+    ) -> None:
+        """Add an article file or link to the corpus and re-index (admins only)."""
+        if (file is None) == (not url):
+            await interaction.response.send_message(
+                "Give either a file or a url.", ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
         if not await self._may_start(interaction):
             return
         with self._running(interaction):
             await interaction.response.send_message(
-                f"Reading {discord.utils.escape_markdown(file.filename)}…",
+                f"Reading {discord.utils.escape_markdown(file.filename if file else str(url))}…",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
-            intake = await self._take_in(file)
+            intake = await (self._take_in(file) if file else take_in_link(self.bot.settings, url))
             if isinstance(intake, str):
                 await interaction.edit_original_response(
                     content=intake, allowed_mentions=NO_MENTIONS

@@ -59,15 +59,19 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 def test_slash_commands_are_registered_in_the_development_guild_only(world: World) -> None:
     double = world.double
     commands = {c["name"]: c for c in double.commands(double.guild_id)}
-    assert set(commands) == {"ask", "add", "reindex", "status"}
+    assert set(commands) == {"ask", "add", "reindex", "status", "feed"}
     assert double.commands() == []  # nothing global
     options = {o["name"]: o for o in commands["ask"]["options"]}
     assert list(options) == ["question", "source", "since", "until", "private"]
     assert options["question"]["required"] and not options["private"].get("required")
     assert commands["reindex"]["dm_permission"] is False  # guild only
     assert commands["add"]["dm_permission"] is False
-    (upload,) = commands["add"]["options"]
-    assert (upload["name"], upload["type"], upload["required"]) == ("file", 11, True)
+    assert commands["feed"]["dm_permission"] is False
+    upload, link = commands["add"]["options"]
+    assert (upload["name"], upload["type"], upload.get("required", False)) == ("file", 11, False)
+    assert (link["name"], link["type"], link.get("required", False)) == ("url", 3, False)
+    feed = {o["name"]: o["type"] for o in commands["feed"]["options"]}
+    assert feed == {"add": 1, "list": 1, "remove": 1}  # subcommands
     connection = double.connections[0]
     assert connection.identify is not None
     assert connection.identify["intents"] & (1 << 15)  # Message Content, as configured

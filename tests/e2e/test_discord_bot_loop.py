@@ -235,12 +235,13 @@ async def test_without_a_development_guild_commands_are_registered_globally(
         bot = make_bot(bot_settings(indexed), query_embedder, document_embedder)
         async with running(bot, double):
             commands = {c["name"]: c for c in double.commands()}
-            assert set(commands) == {"ask", "add", "reindex", "status"}
+            assert set(commands) == {"ask", "add", "reindex", "status", "feed"}
             assert double.commands(double.guild_id) == []
             # No admin role configured: Discord shows the admin commands to Manage Server
             # members only.
             assert int(commands["reindex"]["default_member_permissions"]) == 1 << 5
             assert int(commands["add"]["default_member_permissions"]) == 1 << 5
+            assert int(commands["feed"]["default_member_permissions"]) == 1 << 5
             assert commands["ask"].get("default_member_permissions") is None
             interaction = double.dispatch_command("ask", {"question": QUESTIONS[0]})
             await eventually(lambda: answered(double, interaction.id))
