@@ -18,11 +18,12 @@ import secrets
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from urllib.parse import quote
 
 from index.models import Answer
 
@@ -180,3 +181,40 @@ class FeedbackStore:
 
 def _answer_from_json(text: str) -> Answer:
     return Answer.from_dict(json.loads(text))
+
+
+def export_votes(paths: Sequence[Path]) -> list[dict[str, object]]:
+    """Every vote of the feedback files given (one per bot process), oldest first, each with
+    the file it came from.
+
+    Each file hashes voters with a key of its own, so one person's votes in two processes
+    do not show as the same person; an answer's votes are all in the process that showed it.
+
+    Raises:
+        FileNotFoundError: A file does not exist.
+    """
+    merged: list[dict[str, object]] = []
+    for path in paths:
+        if not path.is_file():
+            raise FileNotFoundError(path)
+        # Read-only: exporting never creates tables or keys in a file.
+        uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True, timeout=10)) as db:
+            rows = db.execute(
+                "SELECT answer_id, user_hash, vote, voted_at, question, answer, citation_ids "
+                "FROM votes ORDER BY voted_at, rowid"
+            ).fetchall()
+        merged += [
+            {
+                "file": str(path),
+                "answer_id": r[0],
+                "user_hash": r[1],
+                "vote": r[2],
+                "voted_at": r[3],
+                "question": r[4],
+                "answer": r[5],
+                "citation_ids": json.loads(r[6]),
+            }
+            for r in rows
+        ]
+    return sorted(merged, key=lambda v: str(v["voted_at"]))

@@ -16,6 +16,7 @@ import click
 from bot.cli.app import App, prepare_environment
 from bot.cli.asking import ask_command, chat_command
 from bot.cli.corpus import add_command, index_command, stats_command
+from bot.cli.feedback import feedback_group
 from bot.cli.feeds import feeds_group, fetch_command
 from bot.cli.measuring import bench_command, eval_command
 from bot.cli.serving import serve_command
@@ -105,5 +106,6 @@ for _command in (
     serve_command,
     feeds_group,
     fetch_command,
+    feedback_group,
 ):
     main.add_command(_command)

@@ -291,3 +291,29 @@ def test_add_puts_good_files_in_the_corpus_and_indexes_them_refusing_the_rest(
     # The seed article is still indexed: adding never shrinks the corpus.
     sochi = json.loads(newsbot("ask", "--json", "What was agreed at Sochi?").stdout)
     assert "agreed not to use force" in sochi["answer"]
+
+
+def test_feedback_export_merges_the_files_of_several_processes(
+    newsbot: Run, tmp_path: Path
+) -> None:
+    from bot.feedback import FeedbackStore, Vote
+    from index.models import Answer
+
+    files = []
+    for shard, (question, when) in enumerate(
+        [
+            ("Who won?", "2025-01-02T10:00:00+00:00"),
+            ("What was agreed?", "2025-01-01T09:00:00+00:00"),
+        ]
+    ):
+        store = FeedbackStore(tmp_path / f"shard{shard}.sqlite3", clock=lambda when=when: when)
+        store.open()
+        store.record_vote(store.remember(Answer(question, "An answer.", True)), 7, Vote.DOWN)
+        files.append(str(store.path))
+
+    lines = newsbot("feedback", "export", "--json", *files).stdout.splitlines()
+    assert [json.loads(line)["question"] for line in lines] == ["What was agreed?", "Who won?"]
+
+    missing = newsbot("feedback", "export", str(tmp_path / "nope.sqlite3"), check=False)
+    assert missing.returncode == 1
+    assert "There is no feedback file at" in missing.stderr and "Traceback" not in missing.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from bot.feedback import FeedbackStore, Vote
+from bot.feedback import FeedbackStore, Vote, export_votes
 from index.models import Answer, Citation
 
 
@@ -89,3 +89,30 @@ def test_old_answers_are_pruned_and_their_votes_refused(tmp_path: Path) -> None:
     assert store.votes() == []
     with sqlite3.connect(tmp_path / "f.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM answers").fetchone() == (3,)
+
+
+def test_votes_of_several_processes_export_merged_oldest_first(tmp_path: Path) -> None:
+    times = ["2025-01-02T10:00:00+00:00", "2025-01-01T10:00:00+00:00"]
+    files = []
+    for shard, question in enumerate(["Who won?", "What was agreed?"]):
+        when = times[shard]
+        store = FeedbackStore(tmp_path / f"shard{shard}.sqlite3", clock=lambda when=when: when)
+        store.open()
+        answer_id = store.remember(Answer(question, "An answer.", True))
+        store.record_vote(answer_id, 42, Vote.UP)
+        files.append(store.path)
+
+    votes = export_votes(files)
+
+    assert [v["question"] for v in votes] == ["What was agreed?", "Who won?"]
+    assert [v["file"] for v in votes] == [str(files[1]), str(files[0])]
+    # Each process hashes voters with its own key: one person, two unlinkable hashes.
+    assert votes[0]["user_hash"] != votes[1]["user_hash"]
+
+
+def test_exporting_leaves_a_feedback_file_as_it_was(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "feedback.sqlite3")
+    store.open()
+    before = store.path.read_bytes()
+    assert export_votes([store.path]) == []
+    assert store.path.read_bytes() == before
