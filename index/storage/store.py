@@ -174,10 +174,16 @@ class Store:
         """A store without a pointer while newsbot's own files of an index are there was
         damaged (e.g. an emptied chroma.sqlite3), not never indexed."""
         generations = self.layout.generations
-        if not self._settings.chroma_host and generations.is_dir() and any(generations.iterdir()):
+        # Only this prefix's files count: another NEWSBOT_COLLECTION's index is not ours.
+        ours = [
+            f
+            for f in (generations.iterdir() if generations.is_dir() else ())
+            if f.is_dir() and _is_index_collection(f.name, self._prefix)
+        ]
+        if not self._settings.chroma_host and ours:
             raise StoreDamagedError(
                 str(self._client_path or self._settings.chroma_dir),
-                f"it holds no index, though {generations} has the files of one",
+                f"it holds no index, though {ours[0]} has the files of one",
             )
 
     def collection(self, generation: Generation) -> Collection:

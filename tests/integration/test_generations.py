@@ -242,3 +242,17 @@ def test_a_new_chunking_builds_a_new_store_folder_and_removes_the_old(
     assert len(stores_in(settings)) == 1 and stores_in(settings) != first
     assert os.readlink(settings.data_dir / "chroma") == f"stores/{stores_in(settings)[0]}"
     assert len(list((settings.data_dir / "generations").iterdir())) == 1
+
+
+def test_another_collection_prefix_in_the_same_data_directory_is_not_mistaken_for_damage(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    from index.errors import StoreDamagedError
+
+    make_indexer(settings.model_copy(update={"collection": "newsbot-eval-x"})).run([news])
+    assert Store(settings).active() is None  # nothing indexed under this prefix yet
+
+    make_indexer(settings).run([news])
+    (settings.data_dir / "chroma" / "chroma.sqlite3").write_bytes(b"")  # now ours is lost
+    with pytest.raises(StoreDamagedError):
+        Store(settings).active()
