@@ -231,7 +231,7 @@ def _choose(
         if rank and evidence_score([passage]) < min_relevance - _SUPPORT_MARGIN:
             continue
         sentences = _sentences(passage, weights, kind, known, type_bonus)
-        best = max(sentences, key=lambda s: s.score, default=None)
+        best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
         if best is None or (chosen and best.overlap == 0):
             continue
         key = " ".join(best.text.lower().split())
@@ -239,6 +239,20 @@ def _choose(
             chosen.append(best)
             quoted.add(key)
     return chosen
+
+
+def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
+    """For a question about a period, the sentences of a passage that are about it (when one
+    shares a word with the question): "in March 2023" is not answered by the passage's
+    sentence about January."""
+    if time.first is None and time.last is None:
+        return sentences
+    then = [
+        s
+        for s in sentences
+        if s.overlap > 0 and s.event is not None and s.event.overlaps(time.first, time.last)
+    ]
+    return then or sentences
 
 
 def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:

@@ -88,8 +88,8 @@ def test_unanswerable_questions_are_declined_with_a_reason(news_dev: dict[str, A
 def test_time_questions_are_answered_with_a_citation_of_the_right_date(
     news_dev: dict[str, Any],
 ) -> None:
-    # Target 90 %; reached: 10 of 15 (67 %) with both the answer and the date right.
-    assert news_dev["time"]["both"] >= 0.666
+    # Target 90 %; reached: 12 of 17 (71 %) with both the answer and the date right.
+    assert news_dev["time"]["both"] >= 0.70
     assert news_dev["time"]["answer_in_text"] >= 0.85
 
 
