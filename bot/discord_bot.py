@@ -6,6 +6,10 @@ as extensions (``bot/cogs/ask.py``: /ask, mentions, DMs; ``bot/cogs/admin.py``: 
 /add, /status), which see the bot only through the protocols of ``bot/host.py``. Nothing
 slow runs on the event loop: answering, indexing, store and SQLite access all go through
 ``asyncio.to_thread``, and a :class:`~bot.loop_monitor.LoopMonitor` keeps watch.
+
+With NEWSBOT_DISCORD_SHARD_COUNT the bot is a :class:`ShardedNewsBot` (discord.py's
+``AutoShardedBot``) running some or all shards of one Discord bot, so several processes, on
+one machine or several, share its servers; everything else is the same.
 """
 
 from __future__ import annotations
@@ -264,9 +268,15 @@ class NewsBot(commands.Bot):
 
     async def on_ready(self) -> None:
         # Watched from here on: start-up work (imports, the first connection) is not
-        # what the bot's users wait on.
+        # what the bot's users wait on. (A sharded bot is ready once all its shards are.)
         self.loop_monitor.start()
-        log.info("connected as %s to %d servers", self.user, len(self.guilds))
+        shards = self.settings.describe_shards()
+        log.info(
+            "connected as %s to %d servers%s",
+            self.user,
+            len(self.guilds),
+            f" (shards {shards})" if shards else "",
+        )
 
     async def on_resumed(self) -> None:
         log.info("gateway session resumed")
@@ -303,6 +313,27 @@ class NewsBot(commands.Bot):
             log.warning("could not tell the user about a failed command", exc_info=True)
 
 
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """newsbot running shards NEWSBOT_DISCORD_SHARDS (default: all) of
+    NEWSBOT_DISCORD_SHARD_COUNT: Discord sends this process only the events of the servers
+    on its shards (``(guild_id >> 22) % shard_count``; direct messages go to shard 0), over
+    one gateway connection per shard."""
+
+    def __init__(self, *, settings: BotSettings, **options: Any) -> None:
+        super().__init__(
+            settings=settings,
+            shard_ids=settings.discord_shards,
+            shard_count=settings.discord_shard_count,
+            **options,
+        )
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %d is connected", shard_id)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        log.info("gateway session of shard %d resumed", shard_id)
+
+
 # -- running -------------------------------------------------------------------------------------
 
 
@@ -326,6 +357,20 @@ class RedactSecret(logging.Filter):
             record.msg = record.getMessage().replace(self._secret, "[redacted]")
             record.args = None
         return True
+
+
+# Gateway close codes that mean the shard settings do not suit Discord.
+_SHARDING_REFUSED = {
+    4010: (
+        "Discord refused the shard settings (close code 4010, invalid shard): shard ids run "
+        "from 0 to NEWSBOT_DISCORD_SHARD_COUNT - 1, and the count is the same in every "
+        "process of the bot."
+    ),
+    4011: (
+        "Discord requires this bot to run in shards (close code 4011: it is in too many "
+        "servers for one connection). Set NEWSBOT_DISCORD_SHARD_COUNT (README, Scale-out)."
+    ),
+}
 
 
 def run(bot: NewsBot, token: str) -> None:
@@ -352,7 +397,12 @@ def run(bot: NewsBot, token: str) -> None:
             "enabled for this bot: enable it in the Developer Portal (Bot → Privileged "
             "Gateway Intents) or unset NEWSBOT_DISCORD_MESSAGE_CONTENT."
         ) from e
-    except (discord.GatewayNotFound, discord.ConnectionClosed, OSError) as e:
+    except discord.ConnectionClosed as e:
+        refused = _SHARDING_REFUSED.get(e.code or 0)
+        if refused:
+            raise ConfigurationError(refused) from e
+        raise NewsbotError(f"Cannot connect to Discord: {type(e).__name__}: {e}") from e
+    except (discord.GatewayNotFound, OSError) as e:
         raise NewsbotError(f"Cannot connect to Discord: {type(e).__name__}: {e}") from e
     finally:
         for handler in handlers:

@@ -6,10 +6,12 @@ Read once in ``newsbot``'s entry point, like the core's; the core receives them 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from index.settings import Settings
 
@@ -81,7 +83,26 @@ class BotSettings(Settings):
         None,
         description=(
             "SQLite file keeping the answers shown (for their buttons) and the 👍/👎 votes. "
-            "Unset: feedback.sqlite3 in the data directory."
+            "Unset: feedback.sqlite3 in the data directory, or with NEWSBOT_DISCORD_SHARDS "
+            "a file named for the shards (feedback-shards-0-1.sqlite3), one per process."
+        ),
+    )
+    # NoDecode: pydantic-settings would read a list from the environment as JSON; "0,1" is
+    # what people write (parsed by _shard_list).
+    discord_shards: Annotated[list[int] | None, NoDecode] = Field(
+        None,
+        description=(
+            "Shard ids this process runs, e.g. 0,1 (with NEWSBOT_DISCORD_SHARD_COUNT): Discord "
+            "sends it only the events of the servers on those shards, so several processes "
+            "share one bot. Unset: every shard."
+        ),
+    )
+    discord_shard_count: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "Total number of shards across all processes of the bot, the same in each. Unset "
+            "(and no NEWSBOT_DISCORD_SHARDS): one process, unsharded."
         ),
     )
     discord_api_url: str | None = Field(
@@ -160,9 +181,52 @@ class BotSettings(Settings):
             raise ValueError(str(e)) from e
         return value
 
+    @field_validator("discord_shards", mode="before")
+    @classmethod
+    def _shard_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return parse_shard_ids(value)
+            except ValueError as e:
+                raise ValueError(f"NEWSBOT_DISCORD_SHARDS: {e}") from e
+        return value
+
+    @model_validator(mode="after")
+    def _shards_fit_the_count(self) -> BotSettings:
+        problem = sharding_problem(
+            self.discord_shards,
+            self.discord_shard_count,
+            shards_name="NEWSBOT_DISCORD_SHARDS",
+            count_name="NEWSBOT_DISCORD_SHARD_COUNT",
+        )
+        if problem:
+            raise ValueError(problem)
+        return self
+
+    @property
+    def sharded(self) -> bool:
+        """Whether the bot runs as shards (some or all of NEWSBOT_DISCORD_SHARD_COUNT)."""
+        return self.discord_shard_count is not None
+
+    def describe_shards(self) -> str | None:
+        """The shards this process runs, as /status shows them ("0, 1 of 4"); None unsharded."""
+        count = self.discord_shard_count
+        if count is None:
+            return None
+        if self.discord_shards is None:
+            return f"0–{count - 1} of {count}" if count > 1 else "0 of 1"
+        return f"{', '.join(map(str, sorted(self.discord_shards)))} of {count}"
+
     @property
     def feedback_path(self) -> Path:
-        return self.discord_feedback_path or self.data_dir / "feedback.sqlite3"
+        if self.discord_feedback_path:
+            return self.discord_feedback_path
+        if self.discord_shards:
+            # Two processes of one machine sharing a data directory keep a file each
+            # (`newsbot feedback export` merges them); SQLite would serialise their writes.
+            shards = "-".join(map(str, sorted(self.discord_shards)))
+            return self.data_dir / f"feedback-shards-{shards}.sqlite3"
+        return self.data_dir / "feedback.sqlite3"
 
     def fetch_policy(self) -> FetchPolicy:
         """How the core fetches feeds and pages, from these settings."""
@@ -199,3 +263,46 @@ class BotSettings(Settings):
             self.corpus_dir,
             max_file_bytes=int(self.max_file_mib * 2**20),
         )
+
+
+def parse_shard_ids(text: str) -> list[int] | None:
+    """Shard ids written as people do ("0,1", "0, 1" or "[0, 1]"); None for an empty text.
+
+    Raises:
+        ValueError: Something other than whole numbers separated by commas.
+    """
+    inner = text.strip().removeprefix("[").removesuffix("]").strip()
+    if not inner:
+        return None
+    try:
+        return [int(part) for part in inner.split(",")]
+    except ValueError:
+        raise ValueError(
+            f"expected shard ids separated by commas, such as 0,1; got {text!r}"
+        ) from None
+
+
+def sharding_problem(
+    shards: Sequence[int] | None, count: int | None, *, shards_name: str, count_name: str
+) -> str | None:
+    """What is wrong with running ``shards`` of ``count`` (None if nothing), in words naming
+    the setting or option each came from."""
+    if shards is None:
+        return None
+    if count is None:
+        return (
+            f"{shards_name} needs {count_name}: the total number of shards across all "
+            "processes of the bot (the same in each)."
+        )
+    if not shards:
+        return f"{shards_name} lists no shard."
+    outside = [s for s in shards if not 0 <= s < count]
+    if outside:
+        return (
+            f"{shards_name}: shard {outside[0]} does not exist with {count_name} {count} "
+            f"(shard ids run from 0 to {count - 1})."
+        )
+    twice = sorted({s for s in shards if shards.count(s) > 1})
+    if twice:
+        return f"{shards_name} lists shard {twice[0]} more than once."
+    return None

@@ -232,6 +232,10 @@ class AdminCog(commands.Cog):
             reindex=self.running.describe() if self.running else None,
             loop_stall_ms=self.bot.loop_monitor.max_stall * 1000,
         )
+        shards = self.bot.settings.describe_shards()
+        if shards:
+            # Which process of a sharded bot answered: the one running this server's shard.
+            page.embeds[0].add_field(name="Shards", value=shards)
         await send_followups(interaction, [page], ephemeral=True)
 
 
