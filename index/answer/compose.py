@@ -17,13 +17,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from index.answer.conversation import ResolvedQuestion
+from index.answer.conversation import ResolvedQuestion, without_time
 from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
+    asked_measure,
     gives_figure,
+    gives_measure,
     mentions_names,
     missing_focus,
     missing_from_articles,
@@ -31,11 +33,17 @@ from index.answer.coverage import (
     not_covered,
     outside_period,
 )
-from index.answer.short_answer import best_short_answer, fresh_answers, lead_evidence
+from index.answer.short_answer import (
+    anchor_positions,
+    best_short_answer,
+    fresh_answers,
+    lead_evidence,
+)
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
 from index.text.answer_types import AnswerType, expected_type
 from index.text.dates import QuestionTime
+from index.text.dates.tense import tense_at
 from index.text.events import Event, event_from_label, sentence_events, stored_event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
@@ -126,6 +134,12 @@ def compose_answer(
     ):
         # "How many passengers a day": passages about the line that give no such figure.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    measure = asked_measure(resolved.question)
+    if measure is not None and not any(
+        gives_measure(r.text, measure) for r in {id(r): r for r in (reports[0], best)}.values()
+    ):
+        # "What price per megawatt-hour": "400 megawatts" is a figure, but not a price.
+        return not_covered(question, passages, time, reason=NO_FIGURE)
     facts = arrange(
         merge_reports(reports),
         time,
@@ -212,7 +226,11 @@ def _asked(resolved: ResolvedQuestion) -> str:
 
 
 def _choose(
-    resolved: ResolvedQuestion, passages: Sequence[Passage], min_relevance: float
+    resolved: ResolvedQuestion,
+    passages: Sequence[Passage],
+    min_relevance: float,
+    *,
+    repeat: bool = False,
 ) -> list[Report]:
     """The best sentence of each of the first passages that are evidence on their own.
 
@@ -221,24 +239,84 @@ def _choose(
     shares a word with the question and is not yet quoted.
     """
     weights = _term_weights(resolved)
+    dated_weights = _term_weights(resolved, dated=True)
     kind = _kind(resolved)
     known = f"{resolved.question} {resolved.topic}"
     # "where did he host them?" asks for nothing but a place: that is what its answer adds.
     type_bonus = _FOLLOW_UP_TYPE_BONUS if resolved.is_follow_up else _ANSWER_TYPE_BONUS
     chosen: list[Report] = []
     quoted: set[str] = set()
+    # A follow-up asks for what the answer before it did not say: its sentences are known,
+    # unless one holds the kind of answer now asked for ("How much did it lend?" after a
+    # line naming the bank and the loan).
+    given = _normal(resolved.recalled) if resolved.is_follow_up and not repeat else ""
+    own_kind = expected_type(_LEADING_PREPOSITION.sub("", resolved.focus))
+    # When it happened ("when did", "in 2021"): a plan's date is not the answer.
+    about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
+    happened = about_when and _asks_what_happened(resolved.focus)
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _SUPPORT_MARGIN:
             continue
-        sentences = _sentences(passage, weights, kind, known, type_bonus)
+        of_passage = dated_weights if passage.published_at else weights
+        sentences = _sentences(passage, of_passage, kind, known, type_bonus)
+        if given:
+            sentences = [
+                s
+                for s in sentences
+                if _normal(s.text) not in given or fresh_answers(own_kind, s.text, known)
+            ]
+        if happened and not repeat:
+            sentences = [s for s in sentences if not _announces(s.text, resolved.focus)]
         best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
         if best is None or (chosen and best.overlap == 0):
             continue
-        key = " ".join(best.text.lower().split())
+        key = _normal(best.text)
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
             quoted.add(key)
+    if not chosen and (given or happened) and not repeat:
+        # Every sentence was said already, or only announced: quote them rather than nothing.
+        return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+# "Under which street ...?" asks what "which street ...?" asks.
+_LEADING_PREPOSITION = re.compile(
+    r"^\W*(?:in|on|at|under|from|to|for|with|by|after|before|during|since)\s+(?=wh|how)",
+    re.IGNORECASE,
+)
+
+
+# "Where were the talks held?", "When did construction start?": what happened, asked in the
+# past tense, and not about a plan ("When was the tram due to open?").
+_PAST_QUESTION = re.compile(
+    r"^\W*(?:(?:in|on|at|under|from|for|with|by)\s+)?(?:when|where|who|whom|what|which|how)"
+    r"(?:\s+\w+)?\s+(?:did|was|were|had)\b",
+    re.IGNORECASE,
+)
+_PLAN_WORDS = re.compile(
+    r"\b(?:expect\w*|plan\w*|due|schedul\w*|intend\w*|would|will|hop\w*|aim\w*|promis\w*"
+    r"|forecast\w*|predict\w*|propos\w*|meant|supposed|set\s+to|going\s+to)\b",
+    re.IGNORECASE,
+)
+_ANNOUNCED = frozenset({"future", "reported_future", "open"})
+
+
+def _asks_what_happened(question: str) -> bool:
+    return bool(_PAST_QUESTION.match(question)) and not _PLAN_WORDS.search(question)
+
+
+def _announces(sentence: str, question: str) -> bool:
+    """Whether most of the words ``sentence`` shares with ``question`` lie in a clause that
+    announces rather than reports ("are scheduled to hold talks", "work could start"): it
+    says what was expected, not what happened."""
+    anchors = anchor_positions(question, sentence)
+    planned = sum(tense_at(sentence, a) in _ANNOUNCED for a in anchors)
+    return bool(anchors) and planned * 2 > len(anchors)
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
@@ -255,16 +333,29 @@ def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
     return then or sentences
 
 
-def _term_weights(resolved: ResolvedQuestion) -> dict[str, float]:
-    """The question's terms; in a follow-up its own terms weigh more than the topic's."""
+def _term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str, float]:
+    """The question's terms; in a follow-up its own terms weigh more than the topic's. For
+    the sentences of ``dated`` articles, the words of the question's period do not count."""
     # The answer a follow-up follows names who "he" is, but a sentence that only repeats it
     # adds nothing: its words count least.
     weights: dict[str, float] = {t: _RECALLED_WEIGHT for t in content_terms(resolved.recalled)}
     leaned_on = resolved.context.replace(resolved.recalled, " ") if resolved.recalled else ""
     weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
-    weights.update({t: focus_weight for t in content_terms(resolved.focus)})
+    focus = _without_period(resolved) if dated else resolved.focus
+    weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
+
+
+def _without_period(resolved: ResolvedQuestion) -> str:
+    """The question's words but those that say its period ("on 14 March 2023"): a news
+    report is of the period by its event's date, and says "on Tuesday", not the date."""
+    focus = resolved.focus
+    spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
+    bounded = resolved.time.first is not None or resolved.time.last is not None
+    if resolved.is_follow_up or resolved.question != focus or not spans or not bounded:
+        return focus  # "the latest estimate" may be worded so
+    return without_time(focus, replace(resolved.time, spans=tuple(spans)))
 
 
 def _sentences(

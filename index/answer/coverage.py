@@ -136,6 +136,74 @@ def gives_figure(sentence: str, question: str) -> bool:
     return any(abs(i - j) <= _FIGURE_REACH for i in at for j in figure_at)
 
 
+# A measure is given in its own units: a price in money, a speed in kilometres an hour. A
+# question for one is not answered by a figure in other units ("400 megawatts" for "what
+# price per megawatt-hour"). Only measures whose units are unambiguous are listed.
+_MONEY = (
+    r"dollars?|euros?|pounds?|crowns?|francs?|marks?|yen|yuan|rupees?|pesos?|roubles?|rubles?"
+    r"|kronor|kroner|krona|krone|lire|lira|cents?|pence|[$€£¥]"
+)
+_LENGTH = r"kilometres?|kilometers?|km|metres?|meters?|m|miles?|feet|foot|ft|yards?|inches|cm"
+_UNITS = {
+    "speed": r"km/h|kph|mph|knots?|(?:kilometres?|kilometers?|miles?|metres?|meters?)\s+"
+    r"(?:an|a|per)\s+(?:hour|second)",
+    "money": _MONEY,
+    "length": _LENGTH,
+    "weight": r"tonnes?|tons?|kilograms?|kilos?|kg|grams?|pounds?|lbs?",
+    "temperature": r"degrees?|°",
+}
+_MEASURE_WORDS = {
+    "speed": "speed",
+    "price": "money",
+    "cost": "money",
+    "fare": "money",
+    "fee": "money",
+    "salary": "money",
+    "wage": "money",
+    "distance": "length",
+    "height": "length",
+    "depth": "length",
+    "weight": "weight",
+    "temperature": "temperature",
+}
+_MEASURE_QUESTION = re.compile(
+    r"^\W*(?:what|which)\s+(?:(?:is|was|are|were|will\s+be)\s+)?(?:the\s+|its\s+|their\s+)?"
+    r"(?:[a-z]+\s+)?(?P<measure>"
+    + "|".join(_MEASURE_WORDS)
+    + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|heavy)\b"
+    r"|^\W*how\s+much\b(?P<money>.*\b(?:cost|costs|costing|pay|paid|charge|charged)\b)",
+    re.IGNORECASE,
+)
+_ADVERBS = {"fast": "speed", "far": "length", "tall": "length", "deep": "length", "heavy": "weight"}
+
+
+def asked_measure(question: str) -> str | None:
+    """The measure a question asks for, when its units are unambiguous: "speed" for "what is
+    the top speed", "money" for "what price" or "how much did it cost"; else None."""
+    match = _MEASURE_QUESTION.match(question)
+    if match is None:
+        return None
+    if match["measure"]:
+        return _MEASURE_WORDS[match["measure"].lower()]
+    if match["adverb"]:
+        return _ADVERBS[match["adverb"].lower()]
+    return "money"
+
+
+def gives_measure(sentence: str, measure: str) -> bool:
+    """Whether ``sentence`` gives a figure in the units of ``measure`` ("5.1 billion dollars",
+    "$40m", "70 km/h"), or says it costs nothing."""
+    units = _UNITS[measure]
+    figure = r"\d[\d,.]*(?:\s*(?:million|billion|thousand|bn|m|k))?"
+    near = (
+        rf"(?:{units})\s*{figure}"  # "$40", "£3 million"
+        rf"|{figure}\s*(?:-\s*)?(?:{units})(?![\w])"  # "40 dollars", "70 km/h", "52-metre"
+    )
+    if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
+        return True
+    return re.search(near, sentence, re.IGNORECASE) is not None
+
+
 def mentions_names(question: str, time: QuestionTime, passage: Passage) -> bool:
     """Whether ``passage`` (or its article's title) names every name of ``question``."""
     words = _passage_words([passage])

@@ -159,8 +159,13 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
     if answer.found:
         cited = tuple(dict.fromkeys(c.article_id for c in answer.citations))
         # Whom a "who" answer named, for the pronouns of the next question: the phrase the
-        # patterns find in the lead line, shown or not.
-        named = short_answer(resolved.question, answer.lines[0].text) if answer.lines else None
+        # patterns find in the lead line, shown or not, and not whom the question leaned on
+        # ("Who replaced him?" is not answered by him).
+        named = (
+            short_answer(resolved.question, answer.lines[0].text, context=resolved.context)
+            if answer.lines
+            else None
+        )
         conversation.record(resolved, remove_markers(answer.answer), cited, named)
     else:
         conversation.record(resolved, "", ())

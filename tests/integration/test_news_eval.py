@@ -80,23 +80,23 @@ def test_paraphrased_questions_about_one_article_are_answered(seed: dict[str, An
 
 
 def test_unanswerable_questions_are_declined_with_a_reason(news_dev: dict[str, Any]) -> None:
-    # Target 85 %; reached: 10 of 12 (83 %).
-    assert news_dev["unanswerable"]["declined_with_reason"] >= 0.833
+    # Target 85 %; reached: 11 of 12 (92 %).
+    assert news_dev["unanswerable"]["declined_with_reason"] >= 0.916
     assert news_dev["decline"]["precision"] >= 0.90
 
 
 def test_time_questions_are_answered_with_a_citation_of_the_right_date(
     news_dev: dict[str, Any],
 ) -> None:
-    # Target 90 %; reached: 12 of 17 (71 %) with both the answer and the date right.
-    assert news_dev["time"]["both"] >= 0.70
-    assert news_dev["time"]["answer_in_text"] >= 0.85
+    # Target 90 %; reached: 14 of 17 (82 %) with both the answer and the date right.
+    assert news_dev["time"]["both"] >= 0.82
+    assert news_dev["time"]["answer_in_text"] >= 0.94
 
 
 def test_follow_ups_are_answered(news_dev: dict[str, Any]) -> None:
-    # Target 5 of 6 conversations; reached: 3 of 7 (5 of 9 follow-up turns).
-    assert news_dev["follow_ups"]["right"] >= 3
-    assert news_dev["follow_ups"]["turns_right"] >= 5
+    # Target 5 of 6 conversations; reached: 5 of 7 (7 of 9 follow-up turns).
+    assert news_dev["follow_ups"]["right"] >= 5
+    assert news_dev["follow_ups"]["turns_right"] >= 7
 
 
 def test_a_short_answer_when_shown_is_right(news_dev: dict[str, Any], seed: dict[str, Any]) -> None:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 import pytest
 
 from index.answer.compose import compose_answer
-from index.answer.conversation import Conversation, ResolvedQuestion
+from index.answer.conversation import Conversation, ResolvedQuestion, question_time
+from index.answer.conversation import standalone as conversation_standalone
 from index.answer.coverage import NOT_COVERED
-from index.answer.extractive import check_question
+from index.answer.extractive import check_question, remember_turn
 from index.errors import QuestionError
-from index.models import Passage
+from index.models import Answer, AnswerLine, Passage
 from index.settings import Settings
 
 SOCHI = (
@@ -184,3 +186,119 @@ def test_a_neighbour_the_search_scored_higher_is_quoted_instead_of_the_matched_s
     assert "Six weeks" not in compose_answer(question, [hit], **LIMITS).answer
     scored = replace(hit, sentence_similarities=((hit.sentence_start, 0.9), (truce, 0.95)))
     assert compose_answer(question, [scored], **LIMITS).answer.startswith("Six weeks")
+
+
+DROUGHT = (
+    "The talks were chaired by Foreign Minister Helene Marchetti. Calvera and Velmora agreed "
+    "on how to share the river in drought years. In a separate deal, Velmora will buy up to "
+    "400 megawatts of power."
+)
+LOAN = (
+    "The Northgate bank approved a loan of 1.1 billion dollars for the dam. The bank's board "
+    "voted to lend the money over 20 years to finish the power station."
+)
+
+
+def follow_up_after(topic: str, said: str, question: str) -> ResolvedQuestion:
+    """``question`` asked after ``topic`` was answered with the line ``said``."""
+    conversation = Conversation()
+    conversation.record(conversation.resolve(topic), said, ("a",))
+    resolved = conversation.resolve(question)
+    assert resolved.is_follow_up
+    return resolved
+
+
+def test_follow_up_does_not_repeat_the_sentence_the_answer_before_it_gave() -> None:
+    resolved = follow_up_after(
+        "Who chaired the drought talks?",
+        "The talks were chaired by Foreign Minister Helene Marchetti.",
+        "What did they decide?",
+    )
+    answer = compose_answer(resolved, [passage(DROUGHT, 0.6)], **LIMITS)
+    assert answer.found and "chaired" not in answer.answer
+    assert answer.lines[0].text.startswith("Calvera and Velmora agreed on how to share")
+
+
+def test_follow_up_asking_for_a_figure_may_quote_the_sentence_that_gives_it_again() -> None:
+    resolved = follow_up_after(
+        "Which bank financed the dam?",
+        "The Northgate bank approved a loan of 1.1 billion dollars for the dam.",
+        "How much did it lend?",
+    )
+    answer = compose_answer(resolved, [passage(LOAN, 0.6)], **LIMITS)
+    assert answer.found and "1.1 billion dollars" in answer.answer
+
+
+def test_follow_up_whose_every_sentence_was_said_repeats_rather_than_declines() -> None:
+    said = "The talks were chaired by Foreign Minister Helene Marchetti."
+    resolved = follow_up_after("Who chaired the drought talks?", said, "What did they say?")
+    answer = compose_answer(resolved, [passage(said, 0.6, matched=said)], **LIMITS)
+    assert answer.found and said in answer.answer
+
+
+TALKS = (
+    "The two governments are due to hold talks on the river in October. Farmers say the "
+    "canals have been dry for weeks."
+)
+COLLAPSE = (
+    "SARNOBEL — Talks on sharing the river collapsed on Thursday after three days. No date "
+    "was set for further talks."
+)
+
+
+def test_a_question_about_when_it_happened_is_not_answered_by_its_announcement() -> None:
+    question = "When were the river talks held?"
+    answer = compose_answer(
+        standalone(question),
+        [passage(TALKS, 0.7, "t#s0", "t"), passage(COLLAPSE, 0.5, "c#s0", "c")],
+        **LIMITS,
+    )
+    assert answer.found
+    assert answer.lines[0].text.startswith("SARNOBEL — Talks on sharing the river collapsed")
+    assert all("due to hold" not in line.text for line in answer.lines)
+
+
+def test_a_question_about_a_plan_is_answered_by_the_announcement() -> None:
+    answer = compose_answer(
+        standalone("When were the river talks due to be held?"),
+        [passage(TALKS, 0.7, "t#s0", "t"), passage(COLLAPSE, 0.5, "c#s0", "c")],
+        **LIMITS,
+    )
+    assert answer.found and answer.lines[0].text.startswith("The two governments are due")
+
+
+def test_a_who_answer_remembers_the_new_person_not_the_one_the_question_leaned_on() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who was the foreign minister in 2021?")
+    conversation.record(first, "Foreign Minister Hadi Ferrow walked out.", ("a",), "Hadi Ferrow")
+    resolved = conversation.resolve("Who replaced him?")
+    line = "Nadia Kell was sworn in as foreign minister on Tuesday, replacing Hadi Ferrow."
+    answer = Answer(
+        resolved.question,
+        f"{line} [1]",
+        found=True,
+        lines=(AnswerLine(line, (1,)),),
+    )
+    remember_turn(conversation, resolved, answer)
+    assert conversation.turns[-1].person == "Nadia Kell"
+
+
+CASTELVAR = (
+    "CASTELVAR — Calvera and Velmora agreed on Tuesday on how to share the river in drought "
+    "years. Under the deal, signed on 14 March in the Castelvar Congress Hall, a drought "
+    "year is declared whenever the flow falls below 25 billion cubic metres."
+)
+
+
+def test_a_dated_report_is_chosen_by_its_event_not_by_restating_the_date() -> None:
+    question = "What was agreed in Castelvar on 14 March 2023?"
+    report = replace(passage(CASTELVAR, 0.5), published_at="2023-03-15")
+    answer = compose_answer(
+        standalone_at(question, dt.date(2023, 6, 1)), [report], min_relevance=0.3, max_lines=1
+    )
+    assert answer.found
+    assert answer.lines[0].text.startswith("CASTELVAR — Calvera and Velmora agreed on Tuesday")
+
+
+def standalone_at(question: str, today: dt.date) -> ResolvedQuestion:
+    return conversation_standalone(question, question_time(question, today))

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from index.answer.compose import compose_answer
 from index.answer.conversation import question_time, standalone
+from index.answer.coverage import NO_FIGURE, asked_measure, gives_measure
 from index.models import Passage
 from index.text.terms import stem
 
@@ -85,3 +88,53 @@ def test_names_spelled_a_letter_off_acronyms_and_demonyms_are_not_held_against_a
 def test_what_the_articles_name_is_answered() -> None:
     answer = ask("Where will Lena Orvik sign the Lornet treaty?")
     assert answer.found and "Tessaly" in answer.answer
+
+
+def test_a_question_for_a_price_is_not_answered_by_a_figure_in_other_units() -> None:
+    answer = ask("What price per cubic metre does the Lornet treaty set?")
+    assert not answer.found and answer.reason == NO_FIGURE
+
+
+def test_a_question_for_a_price_is_answered_by_a_sum_of_money() -> None:
+    text = "The Lornet treaty sets a price of 40 crowns per cubic metre of water."
+    answer = compose_answer(
+        standalone("What price does the Lornet treaty set?"),
+        [passage(text)],
+        min_relevance=0.3,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert answer.found and "40 crowns" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        ("What is the top speed of the trams?", "speed"),
+        ("What price per megawatt-hour does Velmora pay?", "money"),
+        ("How much did the dam cost?", "money"),
+        ("How far is the port from the dam?", "length"),
+        ("How much water does the reservoir hold?", None),
+        ("How many people live there?", None),
+        ("What did the minister say?", None),
+    ],
+)
+def test_the_measure_a_question_asks_for(question: str, measure: str | None) -> None:
+    assert asked_measure(question) == measure
+
+
+@pytest.mark.parametrize(
+    ("sentence", "measure", "gives"),
+    [
+        ("The dam cost 5.6 billion dollars.", "money", True),
+        ("The bank lent $40m.", "money", True),
+        ("Rides on the tram will be free.", "money", True),
+        ("Velmora will buy up to 400 megawatts.", "money", False),
+        ("The trams run at up to 70 km/h.", "speed", True),
+        ("The trams run at 70 kilometres an hour.", "speed", True),
+        ("The line is 12.4 kilometres long.", "speed", False),
+        ("The line is 12.4 kilometres long.", "length", True),
+    ],
+)
+def test_a_measure_is_given_in_its_units(sentence: str, measure: str, gives: bool) -> None:
+    assert gives_measure(sentence, measure) is gives
