@@ -188,7 +188,10 @@ def eval_command(
     "--scales",
     default="1000,10000,100000",
     show_default=True,
-    help="Store sizes (chunks) at which questions are timed, comma-separated, smallest first.",
+    help=(
+        "Store sizes (chunks) at which questions, memory, disk and recall are measured, "
+        "comma-separated (1000000 works: about an hour to build once, then cached)."
+    ),
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.pass_obj

@@ -9,10 +9,12 @@ Every figure is measured against its baseline in the same process and minutes, b
 - a naive llama-index pipeline (``VectorStoreIndex.from_documents``, default settings, the
   same local model, in-memory store) over the same articles;
 - a re-index of the unchanged corpus against the full index;
-- warm question latency through the bot's own ``Answerer`` at 1k, 10k and 100k chunks. The
-  large stores are indexed by newsbot's Indexer from copies of the articles, with perturbed
-  copies of the real chunks' vectors standing in for the model (``scale.py``), and cached in
-  the data directory, so a rerun only measures;
+- in stores of 1k, 10k and 100k chunks (``--scales``; a million works too): warm question
+  latency through the bot's own ``Answerer``, the first question's time, the serving
+  process's peak memory, disk (Chroma and BM25) and HNSW recall of the exact top 40 for the
+  bench's real questions. The large stores are indexed by newsbot's Indexer from copies of
+  the articles, with perturbed copies of the real chunks' vectors standing in for the model
+  (``scale.py``), and cached in the data directory, so a rerun only measures;
 - in each of those stores, a re-index after editing one article, embedded by the real
   model (already loaded), beside the full index of the articles;
 - the data directory after 50 one-article edits of a 10k-chunk corpus against a clean index
@@ -37,23 +39,25 @@ from index.measure.churn import measure_churn, news_articles
 from index.measure.latency import (
     measure_cold_ask,
     measure_latency,
-    measure_serve_rss,
+    measure_serving,
     percentile,
 )
 from index.measure.scale import (
+    HNSW_EFS,
     active_collection,
     chunk_counts,
+    disk_use,
     ensure_scaled_store,
     measure_hnsw,
     perturbed_copy,
     recall_at,
+    scale_settings,
+    source_vectors,
 )
 from index.measure.throughput import measure_ingest, measure_naive, measure_raw
 from index.measure.workspace import measure_settings
 
 if TYPE_CHECKING:
-    from chromadb.api.models.Collection import Collection
-
     from index.models import Article
     from index.settings import Settings
 
@@ -169,17 +173,16 @@ def run_bench(
     indexing = _measure_indexing(
         settings, index_settings, corpus_path, loaded.articles, texts, progress
     )
-    source = active_collection(index_settings)
+    vectors = source_vectors(active_collection(index_settings))
     items = json.loads(corpus_path.read_text(encoding="utf-8"))
     counts = chunk_counts(settings, loaded.articles)
     latency, edits, details = _measure_scales(
-        settings, root, source, (items, counts), questions, scales, progress
+        settings, root, vectors, (items, counts), questions, scales, command, progress
     )
     progress(f"disk after {CHURN_EDITS} one-article edits…")
     churn = _measure_disk(settings, dataset, min(CHURN_CHUNKS, scales[-1]), root / "churn")
-    largest = measure_settings(settings, root / f"scale-{scales[-1]}", f"bench{scales[-1]}")
-    progress(f"serving memory at {scales[-1]:,} chunks…")
-    rss = measure_serve_rss(command, largest, questions)
+    largest = scale_settings(settings, root, scales[-1])
+    rss = details["scales"][str(scales[-1])]["serve_rss_mib"]
     progress("cold start of `newsbot ask`…")
     cold = measure_cold_ask(command, index_settings, questions[0])
     cold_large = measure_cold_ask(command, largest, questions[0], runs=1)
@@ -250,14 +253,16 @@ def _measure_indexing(
 def _measure_scales(
     settings: Settings,
     root: Path,
-    source: Collection,
+    vectors: dict[str, Any],
     articles: tuple[list[dict[str, Any]], list[int]],
     questions: list[str],
     scales: Sequence[int],
+    command: AskCommand,
     progress: Progress,
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]], dict[str, Any]]:
-    """Question latency and a one-article edit in a store of each size; HNSW recall in the
-    largest."""
+    """In a store of each size: its build (or that it was cached), question latency, the
+    serving process's memory and first answer, disk use, HNSW recall at the configured
+    search breadth and a one-article edit; recall at every breadth in the largest."""
     from index.embedding.model import load_document_embedder
 
     embedder = load_document_embedder(settings)
@@ -266,18 +271,32 @@ def _measure_scales(
     scale_details: dict[str, Any] = {}
     hnsw: dict[str, Any] = {}
     for size in scales:
-        scaled = measure_settings(settings, root / f"scale-{size}", f"bench{size}")
+        scaled = scale_settings(settings, root, size)
         progress(f"store of {size:,} chunks…")
-        built, corpus = ensure_scaled_store(scaled, source, articles[0], articles[1], size)
+        built, corpus = ensure_scaled_store(scaled, vectors, articles[0], articles[1], size)
+        progress(f"store of {size:,} chunks: " + (f"built in {built:.0f} s" if built else "cached"))
         progress(f"latency at {size:,} chunks…")
         figures = measure_latency(scaled, questions)
         latency[str(size)] = {"p50": figures["p50"], "p95": figures["p95"]}
-        scale_details[str(size)] = {**figures, "build_s": round(built, 1)}
+        progress(f"serving process at {size:,} chunks…")
+        serving = measure_serving(command, scaled, questions)
+        progress(f"HNSW recall at {size:,} chunks…")
+        recall = measure_hnsw(scaled, questions)["by_ef"]
+        scale_details[str(size)] = {
+            **figures,
+            "build_s": round(built, 1),
+            "cached": not built,
+            "serve_rss_mib": serving["peak_rss_mib"],
+            "serve_first_answer_s": serving["first_answer_s"],
+            **disk_use(scaled),
+            "hnsw": next(iter(recall.values())),
+        }
+        progress(f"at {size:,} chunks: {json.dumps(scale_details[str(size)])}")
         progress(f"a one-article edit at {size:,} chunks…")
         edits[str(size)] = measure_edit(scaled, corpus, embedder)
         if size == scales[-1]:
             progress(f"HNSW recall against exact search at {size:,} chunks…")
-            hnsw = measure_hnsw(scaled, questions)
+            hnsw = measure_hnsw(scaled, questions, HNSW_EFS)
     return latency, edits, {"scales": scale_details, "hnsw": hnsw}
 
 

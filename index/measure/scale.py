@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 _NOISE = 0.025
 _COPY_MARK = "~"
 HNSW_EFS = (50, 100, 400, 1000)
+_WAIT_SECONDS = 15.0
+# A scaled corpus file takes about 290 bytes a chunk (bench articles, one JSON line each).
+_FILE_MIB_PER_CHUNK = 2 * 290 / 2**20
 
 
 def perturbed_copy(vectors: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
@@ -105,28 +108,54 @@ def scaled_corpus(
     return out
 
 
+def scale_settings(settings: Settings, root: Path, size: int) -> Settings:
+    """The settings of the bench's store of ``size`` chunks under ``root``: its own data
+    directory and collection, and a file limit its one corpus file fits (a million chunks of
+    copies make a 280 MB file; ``max_file_mib`` is the corpus loader's guard, not the store's)."""
+    from index.measure.workspace import measure_settings
+
+    return measure_settings(
+        settings,
+        root / f"scale-{size}",
+        f"bench{size}",
+        max_file_mib=max(settings.max_file_mib, _FILE_MIB_PER_CHUNK * size),
+    )
+
+
 def ensure_scaled_store(
     settings: Settings,
-    source: Collection,
+    vectors: dict[str, Any],
     articles: Sequence[Mapping[str, Any]],
     chunk_counts: Sequence[int],
     size: int,
 ) -> tuple[float, Path]:
-    """A store of about ``size`` chunks of copies of ``articles``, indexed by the Indexer
-    into ``settings``' data directory: seconds spent building it (0 when it was there)
-    and the corpus file it mirrors."""
+    """A store of about ``size`` chunks of copies of ``articles`` (whose chunks' vectors,
+    by node id, are ``vectors``: :func:`source_vectors`), indexed by the Indexer into
+    ``settings``' data directory: seconds spent building it (0 when it was there) and the
+    corpus file it mirrors."""
     from index.ingest.pipeline import Indexer
     from index.storage.store import Store
 
     corpus = settings.data_dir / "corpus.jsonl"
     write_jsonl(scaled_corpus(articles, chunk_counts, size), corpus)
-    vectors = source_vectors(source)
-    started = time.perf_counter()
     indexer = Indexer(settings, Store(settings), lambda: CopiedVectors(vectors=vectors))
-    summary = indexer.run([corpus])
+    started = time.perf_counter()
+    summary = _run_when_free(lambda: indexer.run([corpus]))
     built = time.perf_counter() - started if summary.chunks_embedded else 0.0
-    settle(settings, lambda: indexer.run([corpus]))
+    settle(settings, lambda: _run_when_free(lambda: indexer.run([corpus])))
     return built, corpus
+
+
+def _run_when_free(run: Callable[[], Any]) -> Any:
+    """``run()``, after waiting for another process's run on the same store to end (a large
+    store may be built by a separate process while the bench measures the smaller ones)."""
+    from index.errors import ReindexInProgressError
+
+    while True:
+        try:
+            return run()
+        except ReindexInProgressError:
+            time.sleep(_WAIT_SECONDS)
 
 
 def settle(settings: Settings, reindex: Callable[[], Any]) -> None:
@@ -180,30 +209,25 @@ def active_collection(settings: Settings) -> Collection:
     return store.collection(active)
 
 
-def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]:
-    """Recall@40 of Chroma's HNSW search against exact search, and its query time, per ef."""
+def measure_hnsw(
+    settings: Settings, questions: Sequence[str], efs: Sequence[int] | None = None
+) -> dict[str, Any]:
+    """Recall@40 of Chroma's HNSW search against exact search, and its query time, for the
+    bench's real questions embedded by the model; at each ``efs`` (default: the configured
+    search breadth only, without reopening the collection)."""
     from index.embedding.model import load_query_embedder
     from index.search.retriever import CANDIDATES
-    from index.storage.records import iter_pages
     from index.storage.store import HNSW_SEARCH_EF
 
     collection = active_collection(settings)
-    ids: list[str] = []
-    chunks = []
-    for page in iter_pages(collection, ["embeddings"]):
-        ids += page["ids"]
-        chunks.append(np.asarray(page["embeddings"], dtype=np.float32))
-    matrix = np.concatenate(chunks)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     embedder = load_query_embedder()
     queries = np.asarray([embedder.get_query_embedding(q) for q in questions], dtype=np.float32)
-    scores = queries @ matrix.T
-    top = np.argsort(-scores, axis=1)[:, :CANDIDATES]
-    exact = [[ids[j] for j in row] for row in top]
+    exact = exact_top(collection, queries, CANDIDATES)
     figures: dict[str, Any] = {}
     try:
-        for ef in HNSW_EFS:
-            collection = _with_ef_search(settings, collection, ef)
+        for ef in efs or (HNSW_SEARCH_EF,):
+            if efs is not None:
+                collection = _with_ef_search(settings, collection, ef)
             times = []
             found = []
             for vector in queries:
@@ -216,8 +240,52 @@ def measure_hnsw(settings: Settings, questions: Sequence[str]) -> dict[str, Any]
                 "query_ms_p50": round(percentile(times, 50), 2),
             }
     finally:
-        _with_ef_search(settings, collection, HNSW_SEARCH_EF)
+        if efs is not None:
+            _with_ef_search(settings, collection, HNSW_SEARCH_EF)
     return {"configured_ef": HNSW_SEARCH_EF, "by_ef": figures}
+
+
+def exact_top(collection: Collection, queries: np.ndarray, k: int) -> list[list[str]]:
+    """The ids of each query's ``k`` nearest stored vectors by cosine, searched exactly, a
+    page of the collection at a time (a million vectors are not held at once)."""
+    from index.storage.records import iter_pages
+
+    best_scores = np.full((len(queries), 0), -np.inf, dtype=np.float32)
+    best_ids = np.empty((len(queries), 0), dtype=object)
+    for page in iter_pages(collection, ["embeddings"]):
+        matrix = np.asarray(page["embeddings"], dtype=np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        scores = np.concatenate([best_scores, queries @ matrix.T], axis=1)
+        page_ids = np.tile(np.array(page["ids"], dtype=object), (len(queries), 1))
+        ids = np.concatenate([best_ids, page_ids], axis=1)
+        keep = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        best_scores = np.take_along_axis(scores, keep, axis=1)
+        best_ids = np.take_along_axis(ids, keep, axis=1)
+    return [list(row) for row in best_ids]
+
+
+def disk_use(settings: Settings) -> dict[str, float]:
+    """MB on disk of a store's Chroma folder and of its BM25 files (main indexes, manifests)."""
+    from index.storage.store import Store
+
+    store = Store(settings)
+    active = store.active()
+    chroma = settings.data_dir / "chroma"
+    bm25 = 0
+    if active is not None:
+        files = store.files(active.collection)
+        bm25 = sum(
+            _size(path)
+            for path in files.iterdir()
+            if path.name.startswith("bm25-") or path.name.endswith(".bm25.json")
+        )
+    return {"chroma_mb": round(_size(chroma.resolve()) / 1e6, 1), "bm25_mb": round(bm25 / 1e6, 1)}
+
+
+def _size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
 def _with_ef_search(settings: Settings, collection: Collection, ef: int) -> Collection:

@@ -4,6 +4,9 @@ Dense search in Chroma scores each *sentence* by cosine similarity; BM25 scores 
 sentence's *window*. A candidate found by one search only gets the other's evidence here
 (hits found by BM25 alone get their cosine from their stored vectors), so that ranking and
 the "not in the corpus" decision can rely on every candidate's cosine.
+
+BM25's main index holds no texts (``index/storage/main_index.py``): the hits dense search
+did not find too are read from Chroma, text and vector in one read.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from index.models import SearchFilters
 from index.search.filters import EventRange, bm25_masks
 
 if TYPE_CHECKING:
-    from llama_index.core.schema import BaseNode, NodeWithScore
+    from llama_index.core.schema import BaseNode
 
-    from index.storage.lexical import LexicalIndex
+    from index.storage.lexical import LexicalHit, LexicalIndex
 
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "bm25")
@@ -59,14 +62,41 @@ def bm25_hits(
     bundle: Any,
     filters: SearchFilters | None,
     events: EventRange | None = None,
-) -> list[NodeWithScore]:
+) -> list[LexicalHit]:
     """BM25's best windows for the question among the records the live generation sees
-    (llama-index's retriever over the main index, plus the delta: ``lexical.py``)."""
+    (bm25s over the main index, plus the delta: ``lexical.py``)."""
     main, delta = bm25_masks(index, filters, events)
     if main is not None and delta is not None and not main.any() and not delta.any():
         return []
     hits = index.search(bundle.query_str, CANDIDATES, main, delta)
-    return [hit for hit in hits if (hit.score or 0.0) > 0]
+    return [hit for hit in hits if hit.score > 0]
+
+
+def add_bm25_hits(
+    collection: Any, hits: list[LexicalHit], vector: np.ndarray, pool: dict[str, Candidate]
+) -> None:
+    """Add BM25's hits to the pool with their scores. Those not in it yet become candidates:
+    a delta hit from its node, a main-index hit from its Chroma record, read with its stored
+    vector (one read for all of them; a record purged meanwhile is left out, as it would be
+    for want of a vector)."""
+    from index.storage.main_index import read_nodes
+
+    wanted = [h.chroma_id for h in hits if h.node is None and h.node_id not in pool]
+    # The main index's ids are the live generation's: no visibility to check.
+    read = read_nodes(getattr(collection, "raw", collection), wanted) if wanted else {}
+    for hit in hits:
+        candidate = pool.get(hit.node_id)
+        if candidate is None:
+            if hit.node is not None:
+                candidate = from_bm25(hit.node)
+            elif hit.chroma_id in read:
+                node, stored = read[hit.chroma_id]
+                candidate = from_bm25(node)
+                candidate.cosine = _cosine(stored, vector)
+            else:
+                continue
+        candidate.bm25 = hit.score
+        pool[candidate.node_id] = candidate
 
 
 def from_chroma(node: BaseNode) -> Candidate:
@@ -108,11 +138,15 @@ def fill_cosines(collection: Any, vector: np.ndarray, pool: dict[str, Candidate]
     raw = getattr(collection, "raw", collection)
     got = raw.get(ids=list(missing), include=["embeddings"])
     for chroma_id, embedding in zip(got["ids"], got["embeddings"], strict=True):
-        stored = np.asarray(embedding, dtype=np.float32)
-        pool[missing[chroma_id]].cosine = float(stored @ vector / (np.linalg.norm(stored) or 1.0))
+        pool[missing[chroma_id]].cosine = _cosine(embedding, vector)
     for node_id in missing.values():
         if pool[node_id].cosine is None:
             del pool[node_id]
+
+
+def _cosine(embedding: Any, vector: np.ndarray) -> float:
+    stored = np.asarray(embedding, dtype=np.float32)
+    return float(stored @ vector / (np.linalg.norm(stored) or 1.0))
 
 
 def _chroma_id(candidate: Candidate) -> str:

@@ -90,7 +90,7 @@ def bm25_masks(
 def _kept(
     fields: RecordFields, filters: SearchFilters | None, events: EventRange | None
 ) -> np.ndarray:
-    sources, days = fields.sources, fields.days
+    days = fields.days
     keep = np.ones(len(days), dtype=bool)
     if events is not None:
         keep &= fields.event_ends > 0
@@ -101,7 +101,7 @@ def _kept(
     if not filters:
         return keep
     if filters.source:
-        keep &= sources == filters.source
+        keep &= fields.from_source(filters.source)
     if filters.since_day is not None:
         keep &= days >= filters.since_day
     if filters.until_day is not None:

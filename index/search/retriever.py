@@ -25,10 +25,10 @@ from index.search.candidates import (
     CANDIDATES,
     Candidate,
     Mode,
+    add_bm25_hits,
     bm25_hits,
     cosine_from_chroma,
     fill_cosines,
-    from_bm25,
     from_chroma,
 )
 from index.search.features import add_word_features
@@ -212,6 +212,7 @@ class Retriever:
 
         vector = self._embedder.get_query_embedding(query)
         bundle = QueryBundle(query_str=query, embedding=vector)
+        unit = np.asarray(vector, dtype=np.float32)
         pool: dict[str, Candidate] = {}
         # A question about a period also searches that period alone: in a long archive its
         # sentences may all rank below the top candidates of other years.
@@ -220,11 +221,9 @@ class Retriever:
             if mode != "bm25":
                 self._add_dense(view, bundle, chroma_filters(filters, period), pool)
             if mode != "dense" and view.lexical is not None:
-                for hit in bm25_hits(view.lexical, bundle, filters, period):
-                    candidate = pool.get(hit.node.node_id) or from_bm25(hit.node)
-                    candidate.bm25 = float(hit.score or 0.0)
-                    pool[candidate.node_id] = candidate
-        fill_cosines(view.collection, np.asarray(vector, dtype=np.float32), pool)
+                hits = bm25_hits(view.lexical, bundle, filters, period)
+                add_bm25_hits(view.collection, hits, unit, pool)
+        fill_cosines(view.collection, unit, pool)
         if view.lexical is not None:
             add_word_features(view.lexical, query, emphasis, pool)
         add_time_feature(pool.values(), events)

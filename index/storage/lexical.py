@@ -1,4 +1,4 @@
-"""BM25 over the sentence windows of the live generation (llama-index's BM25 retriever).
+"""BM25 over the sentence windows of the live generation (bm25s).
 
 What a reader searches at generation G is a *main* index (bm25s, built over the chunks
 visible at some generation M <= G; ``main_index.py``) minus the chunks of it that G no
@@ -8,13 +8,18 @@ writes, per generation, a manifest naming the main index, the hidden chunks and 
 chunks together pass a share of it. A reader that finds no usable manifest (a bot on
 another machine than the indexer, or a damaged file) builds a main index from the
 generation's own Chroma records and carries on.
+
+A serving process keeps none of it per chunk in its own memory: the main index's score
+matrices, record ids and filter fields are memory-mapped files (shared through the page
+cache by every process of the machine), and a hit's text is read from Chroma only for the
+hits a question ranks (``index/search/candidates.py``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -24,8 +29,7 @@ import numpy as np
 from index.storage.delta import Delta, DeltaRecord, Scoring, lucene_idf
 
 if TYPE_CHECKING:
-    from llama_index.core.schema import NodeWithScore, TextNode
-    from llama_index.retrievers.bm25 import BM25Retriever
+    from llama_index.core.schema import TextNode
 
 
 log = logging.getLogger(__name__)
@@ -37,17 +41,21 @@ _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 @dataclass(frozen=True)
 class RecordFields:
-    """Per-record arrays for filtering, in index order."""
+    """Per-record arrays for filtering, in index order (memory-mapped for a saved main index)."""
 
-    sources: np.ndarray  # source of each record
+    source_codes: np.ndarray  # position in ``source_names`` of each record's source
+    source_names: tuple[str, ...]
     days: np.ndarray  # YYYYMMDD of each record, 0 when undated
     event_starts: np.ndarray  # YYYYMMDD range of each record's event, 0 when not known
     event_ends: np.ndarray
 
     @classmethod
     def of(cls, metadatas: Sequence[Mapping[str, Any]]) -> RecordFields:
+        names: dict[str, int] = {}
+        codes = [names.setdefault(str(m.get("source", "")), len(names)) for m in metadatas]
         return cls(
-            sources=np.array([str(m.get("source", "")) for m in metadatas], dtype=object),
+            source_codes=np.array(codes, dtype=np.int32),
+            source_names=tuple(names),
             days=_numbers(metadatas, "published_day"),
             event_starts=_numbers(metadatas, "event_start"),
             event_ends=_numbers(metadatas, "event_end"),
@@ -56,17 +64,72 @@ class RecordFields:
     def __len__(self) -> int:
         return len(self.days)
 
+    def from_source(self, source: str) -> np.ndarray:
+        """Which records come from ``source``."""
+        if source not in self.source_names:
+            return np.zeros(len(self), dtype=bool)
+        return np.asarray(self.source_codes) == self.source_names.index(source)
+
+
+class ChromaIds:
+    """The Chroma id of each main-index record, by position, and the positions of given ids.
+
+    Kept as fixed-width byte arrays (memory-mapped when saved) rather than a dict of a
+    million strings: a question reads the 40 ids of its hits, a new generation looks up its
+    hidden ones by binary search.
+    """
+
+    def __init__(self, by_position: np.ndarray, ordered: np.ndarray, order: np.ndarray) -> None:
+        self.by_position = by_position  # id of record i (UTF-8 bytes)
+        self.ordered = ordered  # the same ids, sorted
+        self.order = order  # record position of each sorted id
+
+    @classmethod
+    def of(cls, ids: Sequence[str]) -> ChromaIds:
+        by_position = np.array([i.encode("utf-8") for i in ids], dtype=bytes)
+        order = np.argsort(by_position, kind="stable").astype(np.int32)
+        return cls(by_position, by_position[order], order)
+
+    def __len__(self) -> int:
+        return len(self.by_position)
+
+    def at(self, positions: Sequence[int]) -> list[str]:
+        """The ids of the records at ``positions``."""
+        return [bytes(b).decode("utf-8") for b in self.by_position[np.asarray(positions, int)]]
+
+    def positions_of(self, ids: Iterable[str]) -> dict[str, int]:
+        """The position of each of ``ids`` the index holds (the others are left out)."""
+        wanted = list(ids)
+        if not wanted or not len(self):
+            return {}
+        keys = np.array([i.encode("utf-8") for i in wanted], dtype=bytes)
+        at = np.minimum(np.searchsorted(self.ordered, keys), len(self) - 1)
+        found = self.ordered[at] == keys
+        return {i: int(self.order[a]) for i, a, f in zip(wanted, at, found, strict=True) if f}
+
 
 @dataclass(frozen=True)
 class MainIndex:
-    """A bm25s index saved by llama-index's retriever, as loaded."""
+    """A bm25s index with its records' Chroma ids and filter fields, as loaded: the score
+    matrices and the arrays memory-mapped, the chunk texts left in Chroma."""
 
     name: str  # its folder's name
     generation: int  # the generation whose visible chunks it holds
-    retriever: BM25Retriever
+    bm25: Any  # bm25s.BM25 without a corpus
     fields: RecordFields
-    positions: Mapping[str, int]  # Chroma id -> position in the index
+    ids: ChromaIds
     scoring: Scoring
+
+
+@dataclass(frozen=True, slots=True)
+class LexicalHit:
+    """A record BM25 found: the node itself when at hand (delta records), else only its ids
+    (main-index records, whose text is read from Chroma if the question needs it)."""
+
+    chroma_id: str
+    node_id: str
+    score: float
+    node: TextNode | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +142,7 @@ class LexicalIndex:
     hidden_mask: np.ndarray | None  # 1.0 where the main record is visible; None: all are
     delta: Delta
     delta_fields: RecordFields
-    idf: dict[str, float]  # inverse document frequency of each indexed term
+    idf: Mapping[str, float]  # inverse document frequency of each indexed term
 
     @property
     def records(self) -> int:
@@ -110,30 +173,44 @@ class LexicalIndex:
         top_k: int,
         main_mask: np.ndarray | None,
         delta_mask: np.ndarray | None,
-    ) -> list[NodeWithScore]:
+    ) -> list[LexicalHit]:
         """The ``top_k`` best windows for ``query`` among the records the masks let through
         (None: every visible record), best first."""
-        from llama_index.core.schema import NodeWithScore, QueryBundle
+        from index.storage.records import node_id_of
 
-        hits: list[NodeWithScore] = []
+        hits: list[LexicalHit] = []
         documents = len(self.main.fields)
         if main_mask is None or main_mask.any():
-            retriever = _masked_retriever_class()(
-                self.main.retriever.bm25, min(top_k, documents), main_mask
+            bm25s = bm25s_module()
+            # Tokenised and searched as llama-index's BM25 retriever does (its pattern, its
+            # stemmer, no stop list for the question); only its reading of nodes is left out.
+            tokens = bm25s.tokenize(
+                query, stemmer=_stemmer(), token_pattern=_TOKEN.pattern, show_progress=False
             )
-            hits += retriever.retrieve(QueryBundle(query_str=query))
+            positions, scores = self.main.bm25.retrieve(
+                tokens, k=min(top_k, documents), show_progress=False, weight_mask=main_mask
+            )
+            ids = self.main.ids.at(positions[0])
+            hits += [
+                LexicalHit(chroma_id=i, node_id=node_id_of(i), score=float(score))
+                for i, score in zip(ids, scores[0], strict=True)
+            ]
         if self.delta.records:
             scores = self.delta.scores(self.terms(query), self.main.scoring)
             if delta_mask is not None:
                 scores *= delta_mask
             for i in np.argsort(-scores, kind="stable")[:top_k]:
                 if scores[i] > 0:
+                    record = self.delta.records[i]
                     hits.append(
-                        NodeWithScore(
-                            node=_delta_node(self.delta.records[i]), score=float(scores[i])
+                        LexicalHit(
+                            chroma_id=record.chroma_id,
+                            node_id=record.node_id,
+                            score=float(scores[i]),
+                            node=_delta_node(record),
                         )
                     )
-        hits.sort(key=lambda h: -(h.score or 0.0))
+        hits.sort(key=lambda h: -h.score)
         return hits[:top_k]
 
 
@@ -158,53 +235,21 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")  # what llama-index's BM25 retriever uses
 
 
-def bm25_retriever_class() -> type[BM25Retriever]:
-    from llama_index.retrievers.bm25 import BM25Retriever
+def tokenize_documents(texts: list[str]) -> Any:
+    """bm25s's tokens of ``texts`` (term ids and their vocabulary), as llama-index's BM25
+    retriever tokenises the documents it indexes."""
+    return bm25s_module().tokenize(
+        texts, stopwords="en", stemmer=_stemmer(), token_pattern=_TOKEN.pattern, show_progress=False
+    )
+
+
+def bm25s_module() -> Any:
+    """bm25s, imported when first needed."""
+    import bm25s
 
     # bm25s sets its own logger to DEBUG when imported; its notes are not for our users.
     logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return BM25Retriever
-
-
-@cache
-def _masked_retriever_class() -> Any:
-    """llama-index's BM25 retriever over a loaded index, with the record mask as an array.
-
-    The library's retriever takes the mask as a Python list and converts it to an array on
-    every question (at 100k records, 3-4 ms to make the list and as much to convert it);
-    here the array is made once per generation (own code, measured). Query tokenising and
-    node reading are the library's own.
-    """
-
-    class MaskedBM25Retriever(bm25_retriever_class()):  # type: ignore[misc]
-        def __init__(self, bm25: Any, top_k: int, mask: np.ndarray | None) -> None:
-            super().__init__(existing_bm25=bm25, similarity_top_k=top_k)
-            self._mask = mask
-
-        def _retrieve(self, query_bundle: Any) -> list[NodeWithScore]:
-            import bm25s
-            from llama_index.core.schema import NodeWithScore
-            from llama_index.core.vector_stores.utils import metadata_dict_to_node
-
-            tokens = bm25s.tokenize(
-                query_bundle.query_str,
-                stemmer=self.stemmer,
-                token_pattern=self.token_pattern,
-                show_progress=False,
-            )
-            indexes, scores = self.bm25.retrieve(
-                tokens, k=self.similarity_top_k, show_progress=False, weight_mask=self._mask
-            )
-            # bm25s returns the corpus records themselves when it holds them, else positions.
-            return [
-                NodeWithScore(
-                    node=metadata_dict_to_node(i if isinstance(i, dict) else self.corpus[int(i)]),
-                    score=float(score),
-                )
-                for i, score in zip(indexes[0], scores[0], strict=True)
-            ]
-
-    return MaskedBM25Retriever
+    return bm25s
 
 
 def view(
@@ -214,27 +259,51 @@ def view(
     delta: Sequence[DeltaRecord],
 ) -> LexicalIndex:
     """The index a reader at ``generation`` searches."""
-    hidden_ids = frozenset(h for h in hidden if h in main.positions)
+    positions = main.ids.positions_of(hidden)
     mask = None
-    if hidden_ids:
+    if positions:
         mask = np.ones(len(main.fields), dtype=np.float32)
-        mask[[main.positions[h] for h in hidden_ids]] = 0.0
+        mask[list(positions.values())] = 0.0
     delta_index = Delta(list(delta))
-    idf = dict(main.scoring.idf)
     documents = main.scoring.documents + len(delta_index)
-    frequencies = delta_index.document_frequencies()
-    for term, found in frequencies.items():
-        if term not in idf:
-            idf[term] = lucene_idf(found, documents)
+    extra = {
+        term: lucene_idf(found, documents)
+        for term, found in delta_index.document_frequencies().items()
+        if term not in main.scoring.idf
+    }
     return LexicalIndex(
         generation=generation,
         main=main,
-        hidden=hidden_ids,
+        hidden=frozenset(positions),
         hidden_mask=mask,
         delta=delta_index,
         delta_fields=RecordFields.of([r.metadata for r in delta]),
-        idf=idf,
+        # The main index's IDF is read from its matrix when asked (main_index.TermIdf);
+        # terms only the delta holds get the IDF they would have.
+        idf=_DeltaIdf(extra, main.scoring.idf) if extra else main.scoring.idf,
     )
+
+
+class _DeltaIdf(Mapping[str, float]):
+    """The main index's IDF, and that of the terms only the delta holds."""
+
+    def __init__(self, extra: dict[str, float], main: Mapping[str, float]) -> None:
+        self._extra = extra
+        self._main = main
+
+    def __getitem__(self, term: str) -> float:
+        found = self._extra.get(term)
+        return self._main[term] if found is None else found
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._extra or term in self._main
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._extra
+        yield from self._main
+
+    def __len__(self) -> int:
+        return len(self._extra) + len(self._main)
 
 
 def _delta_node(record: DeltaRecord) -> TextNode:
@@ -249,4 +318,5 @@ def _delta_node(record: DeltaRecord) -> TextNode:
 
 
 def _numbers(metadatas: Sequence[Mapping[str, Any]], key: str) -> np.ndarray:
-    return np.array([int(m.get(key) or 0) for m in metadatas], dtype=np.int64)
+    # YYYYMMDD fits in 32 bits: half the memory of int64, the same comparisons.
+    return np.array([int(m.get(key) or 0) for m in metadatas], dtype=np.int32)

@@ -31,6 +31,7 @@ from index.storage.main_index import (
     build_main,
     delta_record,
     load_main,
+    looks_saved,
     main_documents,
     merge_threshold,
     visible_nodes,
@@ -103,7 +104,7 @@ def looks_usable(files: Path, generation: int) -> bool:
         main = files / read(files, generation).main
     except READ_ERRORS:
         return False
-    return all((main / name).is_file() for name in ("params.index.json", "newsbot.json"))
+    return looks_saved(main)
 
 
 def saved_view(

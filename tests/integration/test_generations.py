@@ -199,8 +199,8 @@ def test_a_missing_or_damaged_bm25_index_is_rebuilt_from_chroma(
     if damage == "manifest":
         manifest_path(files, active.number).unlink()
     else:
-        [corpus] = files.glob("bm25-g*/corpus.jsonl")
-        corpus.write_text('{"broken": ')
+        [ids] = files.glob("bm25-g*/ids.npy")
+        ids.write_bytes(b"broken")
 
     candidates = Retriever(store, query_embedder).candidates(QUESTION, mode="bm25")
 

@@ -88,3 +88,53 @@ def test_the_bench_table_shows_edits_and_disk_beside_their_targets() -> None:
     assert "1.70 s  ≤ 2 s" in table
     assert "disk after 50 edits / clean (10,554 chunks)" in table and "103.6%  ≤ 105 %" in table
     assert "full index of the articles" in table and "6.90 s" in table
+
+
+def test_the_bench_table_shows_each_scale_s_build_memory_disk_and_recall() -> None:
+    report = {
+        "raw_chunks_per_s": 200.0,
+        "ingest_chunks_per_s": 220.0,
+        "ingest_ratio_vs_raw": 1.1,
+        "ingest_ratio_vs_naive": 0.3,
+        "unchanged_reindex_fraction": 0.0004,
+        "latency_ms": {"1000000": {"p50": 41.0, "p95": 90.0}},
+        "serve_rss_mib": 1900.0,
+        "cold_ask_s": 3.0,
+        "precision": "fp32",
+        "details": {
+            "scales": {
+                "1000000": {
+                    "build_s": 0.0,
+                    "cached": True,
+                    "first_question_s": 1.25,
+                    "serve_rss_mib": 1900.4,
+                    "serve_first_answer_s": 4.5,
+                    "chroma_mb": 15234.0,
+                    "bm25_mb": 1210.0,
+                    "hnsw": {"recall@40": 0.8125, "query_ms_p50": 3.1},
+                }
+            }
+        },
+    }
+    table = render_bench(report)
+    assert (
+        "question p50 / p95 at 1,000,000 chunks" in table and "41 / 90 ms  ≤ 60 / 150 ms" in table
+    )
+    assert "cached" in table and "1.25 s  ≤ 3 s" in table
+    assert "1900 MiB  ≤ 2048 MiB" in table
+    assert "15,234 / 1,210 MB" in table
+    assert "HNSW recall@40 of the exact top (real questions)" in table and "0.812" in table
+
+
+def test_exact_top_keeps_the_nearest_across_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.measure import scale
+
+    rng = np.random.default_rng(1)
+    stored = rng.normal(size=(23, 8)).astype(np.float32)
+    ids = [f"c{i}" for i in range(23)]
+    pages = [{"ids": ids[i : i + 5], "embeddings": stored[i : i + 5]} for i in range(0, 23, 5)]
+    monkeypatch.setattr("index.storage.records.iter_pages", lambda *_a, **_k: iter(pages))
+    queries = rng.normal(size=(3, 8)).astype(np.float32)
+    unit = stored / np.linalg.norm(stored, axis=1, keepdims=True)
+    expected = [[ids[j] for j in np.argsort(-(unit @ q), kind="stable")[:4]] for q in queries]
+    assert scale.exact_top(object(), queries, 4) == expected  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ import Stemmer
 from index.models import SearchFilters
 from index.search.filters import bm25_masks
 from index.storage.delta import Delta, DeltaRecord, Scoring, lucene_idf
-from index.storage.lexical import RecordFields, terms, view
+from index.storage.lexical import ChromaIds, RecordFields, terms, view
 from index.storage.main_index import merge_threshold
 
 TEXTS = [
@@ -67,7 +67,7 @@ def fake_main(metadatas: list[dict[str, object]], idf: dict[str, float]) -> Simp
     return SimpleNamespace(
         name="bm25-g000001",
         fields=RecordFields.of(metadatas),
-        positions={str(m["chroma_id"]): i for i, m in enumerate(metadatas)},
+        ids=ChromaIds.of([str(m["chroma_id"]) for m in metadatas]),
         scoring=Scoring(k1=1.5, b=0.75, avgdl=5.0, documents=len(metadatas), idf=idf),
     )
 
