@@ -135,7 +135,7 @@ def test_a_rebuild_replaces_a_damaged_store(
     assert len(list((data / "stores").iterdir())) == 1  # the damaged store is gone
 
 
-@pytest.mark.parametrize("file", ["corpus.jsonl", "params.index.json", "data.csc.index.npy"])
+@pytest.mark.parametrize("file", ["ids.npy", "params.index.json", "data.csc.index.npy"])
 def test_a_damaged_bm25_file_is_rebuilt_from_chroma_by_the_next_question(
     data: Path, indexed: tuple[Path, dict[str, object]], file: str
 ) -> None:
