@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import secrets
 import threading
 from typing import Any, ClassVar
 
@@ -131,29 +132,69 @@ class AnswerButtons:
 NOT_YOURS = "Only the person who asked can stop this answer."
 
 
-class StopButton(discord.ui.Button[discord.ui.View]):
-    """Stops a generated answer being written; what was checked so far becomes the answer."""
+_STOP = r"newsbot:stop:(?P<token>[0-9a-f]{16})"
 
-    def __init__(self, stop: threading.Event, asker_id: int) -> None:
+
+class StopButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_STOP):
+    """Stops a generated answer being written; what was checked so far becomes the answer.
+
+    A dynamic item, dispatched by its custom_id: a press that arrives before discord.py has
+    tracked the draft's view (the message is on screen before the bot has its reply) is
+    still answered.
+    """
+
+    # The answers being written: token -> (their stop event, who asked). Filled before the
+    # draft is sent, emptied when the answer is done.
+    pending: ClassVar[dict[str, tuple[threading.Event, int]]] = {}
+
+    def __init__(self, token: str) -> None:
         super().__init__(
-            label="Stop", emoji="\N{BLACK SQUARE FOR STOP}", style=discord.ButtonStyle.secondary
+            discord.ui.Button(
+                label="Stop",
+                emoji="\N{BLACK SQUARE FOR STOP}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"newsbot:stop:{token}",
+            )
         )
-        self._stop_event = stop
-        self._asker_id = asker_id
+        self.token = token
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> StopButton:
+        return cls(match["token"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        if interaction.user.id != self._asker_id:
+        pending = self.pending.get(self.token)
+        if pending is not None and interaction.user.id != pending[1]:
             await interaction.response.send_message(
                 NOT_YOURS, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        self._stop_event.set()
-        # Acknowledged without a message: the answer being written is edited into its end.
+        if pending is not None:
+            pending[0].set()
+        # Acknowledged without a message: the answer being written is edited into its end
+        # (or, pressed just as it ended, is already there).
         await interaction.response.defer()
 
 
+class _StopView(discord.ui.View):
+    def __init__(self, token: str) -> None:
+        super().__init__(timeout=None)
+        self._token = token
+        self.add_item(StopButton(token))
+
+    def stop(self) -> None:
+        StopButton.pending.pop(self._token, None)
+        super().stop()
+
+
 def stop_view(stop: threading.Event, asker_id: int) -> discord.ui.View:
-    """The Stop button shown while an answer is written (stopped by the caller when done)."""
-    view = discord.ui.View(timeout=None)
-    view.add_item(StopButton(stop, asker_id))
-    return view
+    """The Stop button shown while an answer is written (the caller stops the view when the
+    answer is done, which forgets the button). The bot registers :class:`StopButton`."""
+    token = secrets.token_hex(8)
+    StopButton.pending[token] = (stop, asker_id)
+    return _StopView(token)

@@ -31,7 +31,7 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answer_buttons import AnswerButtons
+from bot.answer_buttons import AnswerButtons, StopButton
 from bot.cooldown import Cooldown
 from bot.loop_monitor import LoopMonitor
 from bot.memory import ConversationMemory
@@ -194,7 +194,7 @@ class NewsBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await asyncio.to_thread(self._start_collaborators)
-        self.add_dynamic_items(*self._buttons.item_types)
+        self.add_dynamic_items(*self._buttons.item_types, StopButton)
         await self.load_extension("bot.cogs.ask")
         await self.load_extension("bot.cogs.admin")
         await self.load_extension("bot.cogs.feeds")
