@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 import shutil
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.e2e.faults import write_reports
 
 pytestmark = pytest.mark.e2e
 
@@ -198,37 +198,17 @@ def test_a_folder_mixing_good_and_broken_files_indexes_every_good_article(
     assert newsbot("index", "--strict", str(folder), check=False).returncode == 1
 
 
-def _synthetic_corpus(folder: Path, articles: int, marker: str) -> None:
-    """Articles made from the seed article's sentences, shuffled, each with its own url."""
-    body = (REPO / "corpus" / "armenia-azerbaijan-talks.md").read_text().split("---\n", 2)[2]
-    sentences = [s for s in body.splitlines() if s.strip()]
-    rng = random.Random(7)
-    lines = []
-    for n in range(articles):
-        rng.shuffle(sentences)
-        lines.append(
-            json.dumps(
-                {
-                    "title": f"Caucasus report {n} ({marker})",
-                    "url": f"https://example.com/report/{n}",
-                    "body": f"Edition {marker}. " + " ".join(sentences),
-                }
-            )
-        )
-    (folder / "reports.jsonl").write_text("\n".join(lines) + "\n")
-
-
 def test_killing_a_re_index_half_way_leaves_the_old_index_answering(
     newsbot: Run, env: dict[str, str], tmp_path: Path
 ) -> None:
     corpus = tmp_path / "reports"
     corpus.mkdir()
-    _synthetic_corpus(corpus, articles=40, marker="first")
+    write_reports(corpus, articles=40, marker="first")
     newsbot("index", str(corpus))
     question = "What did the Kremlin spokesperson call for?"
     before = newsbot("ask", "--json", question).stdout
 
-    _synthetic_corpus(corpus, articles=40, marker="second")
+    write_reports(corpus, articles=40, marker="second")
     reindex = subprocess.Popen(
         [NEWSBOT, "--verbose", "index", str(corpus)],
         env=env,
