@@ -15,6 +15,7 @@ person, a number or a period no relevant article mentions makes newsbot decline 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -77,6 +78,11 @@ _RECALLED_WEIGHT = 0.25
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
 _FOLLOW_UP_TYPE_BONUS = 0.3
+# A question about a period is declined when the best sentence of the period holds less
+# than this share of the words the best sentence of any time holds.
+_PERIOD_OVERLAP = 0.5
+# Fewer candidate articles than this say nothing about which words are common to them.
+_DISTINCT_ARTICLES = 3
 # A question for a figure is declined when none of its best sentences gives one.
 _FIGURE_REPORTS = 3
 
@@ -115,7 +121,11 @@ def compose_answer(
         in_period = [
             r for r in reports if r.event is None or r.event.overlaps(time.first, time.last)
         ]
-        if not in_period or _period_evidence(passages, time) < min_relevance:
+        if (
+            not in_period
+            or _period_evidence(passages, time) < min_relevance
+            or _said_of_other_times(in_period, reports)
+        ):
             return outside_period(question, passages, time, reports)
         then = _in_period(passages, time)
         reason = missing_from_articles(resolved, then, vocabulary, time.describe())
@@ -212,6 +222,14 @@ def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]
     ]
 
 
+def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:
+    """Whether the best sentence of the period holds far fewer of the question's words than
+    the best of any time: "How did the council vote on the tram in 2021?" is not answered by
+    the orchestra's vote of 2021 when the council's votes are reported for other years."""
+    best = max(r.overlap for r in reports)
+    return max(r.overlap for r in in_period) < _PERIOD_OVERLAP * best
+
+
 def _period_evidence(passages: Sequence[Passage], time: QuestionTime) -> float:
     """The evidence of the passages of the question's period: the articles must cover the
     question *then*, not only at other times."""
@@ -238,8 +256,9 @@ def _choose(
     own evidence comes within ``_SUPPORT_MARGIN`` of the threshold and its best sentence
     shares a word with the question and is not yet quoted.
     """
-    weights = _term_weights(resolved)
-    dated_weights = _term_weights(resolved, dated=True)
+    candidates = passages[:_CANDIDATE_PASSAGES]
+    weights = _distinctive(_term_weights(resolved), candidates)
+    dated_weights = _distinctive(_term_weights(resolved, dated=True), candidates)
     kind = _kind(resolved)
     known = f"{resolved.question} {resolved.topic}"
     # "where did he host them?" asks for nothing but a place: that is what its answer adds.
@@ -345,6 +364,23 @@ def _term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[st
     focus = _without_period(resolved) if dated else resolved.focus
     weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
+
+
+def _distinctive(weights: dict[str, float], passages: Sequence[Passage]) -> dict[str, float]:
+    """``weights`` scaled by how few of the passages' articles hold each term: words every
+    candidate shares (the story's "tram", "council", its city) do not tell its sentences
+    apart, the rarer ones ("councillors", "manufactures") do."""
+    articles: dict[str, set[str]] = {}
+    for p in passages:
+        articles.setdefault(p.article_id, set()).update(content_terms(p.text))
+    n = len(articles)
+    if n < _DISTINCT_ARTICLES:
+        return weights
+    scaled = {}
+    for term, weight in weights.items():
+        held = sum(_holds(terms, term) for terms in articles.values())
+        scaled[term] = weight * (math.log1p(n / held) / math.log1p(n) if held else 1.0)
+    return scaled
 
 
 def _without_period(resolved: ResolvedQuestion) -> str:

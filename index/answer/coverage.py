@@ -8,6 +8,7 @@ When one is missing, newsbot declines and says which, and what it has instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
@@ -109,6 +110,7 @@ _FIGURE = re.compile(
     r"half|a third|a quarter|a fifth|no|none|zero|single|both|several|few|dozen|free)(?![\w])",
     re.IGNORECASE,
 )
+_ANY_DAY = dt.date(2000, 1, 1)
 # How near (in words) to the thing counted a figure must be when the sentence names it.
 _FIGURE_REACH = 8
 
@@ -117,7 +119,9 @@ def gives_figure(sentence: str, question: str) -> bool:
     """Whether ``sentence`` gives a figure a "how many X" question could be answered with:
     a number not of a date, near X when the sentence names X ("60 passengers each" for
     "how many passengers"; not "380 million crowns ... its first passengers")."""
-    dates = [(m.start, m.end) for m in find_dates(sentence, None)]
+    # Any day will do as the reference: only where the dates are matters, and without one
+    # a date without its year ("on 27 September") would be taken for a figure.
+    dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
     question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
     figures = [
         m

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
 from index.answer.compose import compose_answer
 from index.answer.conversation import question_time, standalone
-from index.answer.coverage import NO_FIGURE, asked_measure, gives_measure
+from index.answer.coverage import NO_FIGURE, asked_measure, gives_figure, gives_measure
 from index.models import Passage
 from index.text.terms import stem
 
@@ -138,3 +139,53 @@ def test_the_measure_a_question_asks_for(question: str, measure: str | None) -> 
 )
 def test_a_measure_is_given_in_its_units(sentence: str, measure: str, gives: bool) -> None:
     assert gives_measure(sentence, measure) is gives
+
+
+def test_a_date_without_its_year_is_not_a_figure() -> None:
+    question = "How many passengers a day will the tram carry?"
+    assert not gives_figure("The tram opens to passengers on Saturday 27 September.", question)
+    assert gives_figure("The tram will carry 40,000 passengers a day.", question)
+
+
+def _report_of(text: str, day: str, article: str) -> Passage:
+    number = int(day.replace("-", ""))
+    return replace(
+        passage(text),
+        chunk_id=f"{article}#s0",
+        article_id=article,
+        published_at=day,
+        event_start=number,
+        event_end=number,
+        event_date=day,
+    )
+
+
+def test_a_period_whose_articles_hold_few_of_the_question_words_is_declined() -> None:
+    question = "How did the city council vote on the tram in 2021?"
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [
+            _report_of("The city council voted 38 to 21 for the tram rescue.", "2019-07-04", "a"),
+            _report_of("The orchestra's musicians voted to accept a pay deal.", "2021-11-20", "b"),
+        ],
+        min_relevance=0.3,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert not answer.found
+    assert answer.reason == "No indexed article reports this for 2021. They report on it for 2019."
+
+
+def test_a_period_whose_articles_report_it_is_answered() -> None:
+    question = "How did the city council vote on the tram in 2021?"
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [
+            _report_of("The city council voted 38 to 21 for the tram rescue.", "2019-07-04", "a"),
+            _report_of("The city council voted 30 to 29 to pay for the tram.", "2021-11-20", "b"),
+        ],
+        min_relevance=0.3,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert answer.found and "30 to 29" in answer.answer
