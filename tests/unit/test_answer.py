@@ -302,3 +302,16 @@ def test_a_dated_report_is_chosen_by_its_event_not_by_restating_the_date() -> No
 
 def standalone_at(question: str, today: dt.date) -> ResolvedQuestion:
     return conversation_standalone(question, question_time(question, today))
+
+
+def test_words_every_candidate_article_shares_count_less_when_a_sentence_is_chosen() -> None:
+    shared = "The Vessaro council voted on the tram on Tuesday. "
+    passages = [
+        passage(shared + "The council has 59 members.", 0.6, "a#s0", "a"),
+        passage(shared + "The vote was close.", 0.55, "b#s0", "b"),
+        passage(shared + "Shops stayed open.", 0.5, "c#s0", "c"),
+    ]
+    answer = compose_answer(
+        standalone("How many members sit on the Vessaro tram council?"), passages, **LIMITS
+    )
+    assert "59 members" in answer.answer
