@@ -23,9 +23,10 @@ from index.text.terms import STOP_WORDS, words
 
 # Pronouns that point back. "that" and "this" are left out: they are as often relative
 # pronouns or determiners ("the summit that Putin hosted") in questions that stand alone.
+# "afterwards", "meanwhile", "instead" point back to an event as surely as "then".
 _REFERRING_WORDS = frozenset(
     "he she it they them him his her hers its their theirs there these those then "
-    "former latter".split()
+    "former latter afterwards afterward thereafter meanwhile instead".split()
 )
 _CONTINUATIONS = ("and ", "but ", "also ", "what about", "how about", "so ", "or ")
 # A question with fewer meaningful words than this cannot stand on its own.
@@ -170,12 +171,29 @@ class Conversation:
         ``short_answer`` is remembered as the person it named when the question was "who"."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
-        asked_who = words(resolved.question)[:1] == ["who"]
-        person = short_answer if short_answer and asked_who else ""
+        person = short_answer if short_answer and _asks_for_person(resolved.question) else ""
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person)
             )
+
+
+# "Which minister ...?" asks for a person as "who" does: "he" is then whom the answer named.
+_PERSON_NOUNS = frozenset(
+    "minister mayor president premier chancellor governor senator councillor councilor "
+    "official officer spokesman spokeswoman spokesperson leader chairman chairwoman chair "
+    "director executive manager head judge general commander envoy ambassador diplomat "
+    "politician candidate player coach captain author writer singer actor member person "
+    "man woman king queen prince princess secretary negotiator mediator".split()
+)
+
+
+def _asks_for_person(question: str) -> bool:
+    tokens = words(question)
+    if tokens[:1] in (["who"], ["whom"]):
+        return True
+    # "which minister", "what foreign minister": the noun within the next three words.
+    return tokens[:1] in (["which"], ["what"]) and any(t in _PERSON_NOUNS for t in tokens[1:4])
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)

@@ -156,3 +156,22 @@ def test_a_pronoun_after_a_who_answer_stands_for_that_person() -> None:
     resolved = conversation.resolve("What was her job before politics?", TODAY)
     assert "Nadia Kell" in resolved.search_text and "Nadia Kell" in resolved.context
     assert resolved.focus == "What was her job before politics?"
+
+
+@pytest.mark.parametrize("question", ["Who resigned afterwards?", "What happened meanwhile?"])
+def test_words_that_point_back_to_an_event_make_a_follow_up(question: str) -> None:
+    assert looks_like_follow_up(question)
+
+
+def test_a_pronoun_after_a_which_minister_answer_stands_for_that_person() -> None:
+    conversation = Conversation()
+    asked(conversation, "Which Westmark minister paid for the rescue?", "Casimir Lode")
+    resolved = conversation.resolve("How much did he give?", TODAY)
+    assert "Casimir Lode" in resolved.search_text
+
+
+def test_a_pronoun_after_a_which_company_answer_is_not_taken_for_a_person() -> None:
+    conversation = Conversation()
+    asked(conversation, "Which company built the line?", "Tessaly Infrastructure")
+    resolved = conversation.resolve("Who did he blame?", TODAY)
+    assert "Tessaly Infrastructure" not in resolved.search_text
