@@ -314,7 +314,8 @@ def render_summary(summary: IndexSummary) -> str:
     text = (
         f"Re-index finished in {summary.seconds:.1f} s: {summary.added} added, "
         f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.removed} removed, "
-        f"{len(summary.failed)} failed; {summary.chunks_embedded} chunks embedded."
+        f"{len(summary.failed)} failed; {summary.chunks_embedded} chunks embedded"
+        + (f", {summary.chunks_reused} unchanged kept." if summary.chunks_reused else ".")
     )
     if summary.failed:
         text += "\nSkipped (fix them and re-index):"

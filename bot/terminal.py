@@ -43,11 +43,15 @@ def render_citation(citation: Citation) -> list[str]:
     return lines + quoted
 
 
+def _kept(summary: IndexSummary) -> str:
+    return f", {summary.chunks_reused} unchanged kept" if summary.chunks_reused else ""
+
+
 def render_summary(summary: IndexSummary) -> str:
     lines = [
         f"Indexed in {summary.seconds:.1f} s: {summary.added} added, {summary.updated} updated, "
         f"{summary.unchanged} unchanged, {summary.removed} removed, {len(summary.failed)} failed; "
-        f"{summary.chunks_embedded} chunks embedded."
+        f"{summary.chunks_embedded} chunks embedded{_kept(summary)}."
     ]
     if summary.failed:
         lines.append("Skipped (fix them and index again):")
@@ -127,7 +131,8 @@ def render_bench(report: dict[str, Any]) -> str:
     for size, edit in report.get("one_article_edit", {}).items():
         rows.append(
             (
-                f"one-article edit at {int(size):,} chunks ({edit['chunks_embedded']} embedded)",
+                f"one-article edit at {int(size):,} chunks ({edit['chunks_embedded']} embedded, "
+                f"{edit.get('chunks_reused', 0)} kept)",
                 f"{edit['seconds']:.2f} s",
                 "≤ 2 s" if int(size) >= 100_000 else "",
             )

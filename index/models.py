@@ -193,8 +193,9 @@ class IndexSummary:
     unchanged: int
     removed: int
     failed: tuple[LoadFailure, ...]
-    chunks_embedded: int
+    chunks_embedded: int  # by the model
     seconds: float
+    chunks_reused: int = 0  # unchanged sentences of edited articles: their stored vectors
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -204,6 +205,7 @@ class IndexSummary:
             "removed": self.removed,
             "failed": [{"path": f.path, "line": f.line, "reason": f.reason} for f in self.failed],
             "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused,
             "seconds": round(self.seconds, 3),
         }
 

@@ -151,7 +151,7 @@ class Indexer:
             embedded = writer.full(active, previous, documents, plan, report, copy=True)
         else:
             embedded = writer.incremental(active, previous, documents, plan, report)
-        return plan.summary(embedded.chunks, started)
+        return plan.summary(embedded.by_model, started, embedded.reused)
 
     def _rebuild(
         self,
@@ -171,7 +171,7 @@ class Indexer:
         plan = plan_run(previous, documents, reusable=False, failures=failures)
         report = ProgressReporter(progress, plan.counts())
         embedded = self._writer().full(active, {}, documents, plan, report, copy=False)
-        return plan.summary(embedded.chunks, started)
+        return plan.summary(embedded.by_model, started, embedded.reused)
 
     # -- the three ways of writing ----------------------------------------------------------
 

@@ -48,7 +48,7 @@ class Plan:
             failed=len(self.failures),
         )
 
-    def summary(self, chunks_embedded: int, started: float) -> IndexSummary:
+    def summary(self, chunks_embedded: int, started: float, reused: int = 0) -> IndexSummary:
         # Without a reusable generation every article is embedded again: all are "updated".
         return IndexSummary(
             added=len(self.added),
@@ -57,6 +57,7 @@ class Plan:
             removed=len(self.removed),
             failed=self.failures,
             chunks_embedded=chunks_embedded,
+            chunks_reused=reused,
             seconds=time.perf_counter() - started,
         )
 
@@ -67,10 +68,16 @@ class Embedded:
 
     chroma_ids: dict[str, list[str]]
     bm25_nodes: list[Any]
+    reused: int = 0  # chunks written with their stored vector (index/ingest/reuse.py)
 
     @property
     def chunks(self) -> int:
         return sum(len(ids) for ids in self.chroma_ids.values())
+
+    @property
+    def by_model(self) -> int:
+        """The chunks the model embedded."""
+        return self.chunks - self.reused
 
 
 def needs_compaction(active: Generation, plan: Plan, previous: Docstore) -> bool:

@@ -17,6 +17,7 @@ from index.ingest import docstore as docstores
 from index.ingest.chunking import SentenceWindows
 from index.ingest.docstore import Docstore, indexed
 from index.ingest.plan import Embedded, Plan, next_docstore
+from index.ingest.reuse import ReusingEmbedder, stored_vectors
 from index.models import IndexProgress
 from index.storage import generations, manifest, writes
 from index.storage.generations import Visibility
@@ -74,11 +75,17 @@ class GenerationWriter:
         live, number = active.number, active.number + 1
         pending, purged = self._tidy(collection, active)
         store.mark_writing(active, number)
+        known = self._unchanged_vectors(collection, previous, plan)
         replaced = [c for a in [*plan.updated, *plan.removed] for c in previous[a].chroma_ids(a)]
         generations.mark_removed(collection, replaced, number)
         changed = plan.changed
         embedded = self._embed(
-            [d for d in documents if d.id_ in changed], collection, number, report, keep_nodes=True
+            [d for d in documents if d.id_ in changed],
+            collection,
+            number,
+            report,
+            keep_nodes=True,
+            known=known,
         )
         files = store.files(active.collection)
         log.info("writing the BM25 index of generation %d", number)
@@ -166,7 +173,14 @@ class GenerationWriter:
                     store.collection(active), target.collection, active.visibility, number, skip
                 )
             to_embed = [d for d in documents if not copy or d.id_ in plan.changed]
-            embedded = self._embed(to_embed, target.collection, number, report, keep_nodes=False)
+            known = (
+                self._unchanged_vectors(store.collection(active), previous, plan)
+                if copy and active is not None
+                else {}
+            )
+            embedded = self._embed(
+                to_embed, target.collection, number, report, keep_nodes=False, known=known
+            )
             docstore = next_docstore(previous if copy else {}, documents, plan, embedded, number)
             for article_id, ids in copied.items():
                 old = previous[article_id]
@@ -235,15 +249,18 @@ class GenerationWriter:
         report: ProgressReporter,
         *,
         keep_nodes: bool,
+        known: dict[str, list[float]],
     ) -> Embedded:
         """Split, embed and store ``documents`` as chunks of generation ``number``, through
-        llama-index's ingestion pipeline (and its Chroma vector store)."""
+        llama-index's ingestion pipeline (and its Chroma vector store); a chunk whose exact
+        text is in ``known`` keeps that vector."""
         from llama_index.core.ingestion import IngestionPipeline
 
         # Articles go through the pipeline a batch at a time: progress can be reported and
         # only one batch of vectors is held in memory.
+        embedder = ReusingEmbedder(known, self._embedder)
         pipeline = IngestionPipeline(
-            transformations=[self._splitter(), self._embedder()] if documents else [],
+            transformations=[self._splitter(), embedder] if documents else [],
             vector_store=writes.vector_store(collection, number),
             disable_cache=True,
         )
@@ -258,7 +275,18 @@ class GenerationWriter:
                 if keep_nodes:
                     embedded.bm25_nodes.append(bm25_node(node, chroma_id))
             report.update(start + len(batch), embedded.chunks)
+        embedded.reused = embedder.reused
+        if embedder.reused:
+            log.info("%d of %d chunks kept their stored vectors", embedder.reused, embedded.chunks)
         return embedded
+
+    @staticmethod
+    def _unchanged_vectors(
+        collection: Collection, previous: Docstore, plan: Plan
+    ) -> dict[str, list[float]]:
+        """The stored vectors of the updated articles' chunks, by the text they embed."""
+        ids = [c for a in plan.updated for c in previous[a].chroma_ids(a)]
+        return stored_vectors(collection, ids) if ids else {}
 
     # -- what is indexed now ---------------------------------------------------------------------
 

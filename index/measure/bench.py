@@ -310,14 +310,14 @@ def measure_edit(
     settings: Settings, corpus: Path, embedder: Any, runs: int = EDIT_RUNS
 ) -> dict[str, Any]:
     """A re-index after editing the first article of ``corpus`` (a .jsonl file), embedded by
-    ``embedder``, ``runs`` times (the edit made, undone, made again): the median seconds,
-    the chunks each embedded, and the store's chunks."""
+    ``embedder``, ``runs`` times (a sentence appended, removed, appended again): the median
+    seconds, the chunks the last one embedded and kept, and the store's chunks."""
     from index.ingest.pipeline import Indexer
     from index.storage.store import Store
 
     store = Store(settings)
     seconds = []
-    embedded = updated = 0
+    embedded = reused = updated = 0
     for _ in range(runs):
         lines = corpus.read_text(encoding="utf-8").splitlines()
         first = json.loads(lines[0])
@@ -328,12 +328,14 @@ def measure_edit(
         corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
         summary = Indexer(settings, store, lambda: embedder).run([corpus])
         seconds.append(summary.seconds)
-        embedded, updated = summary.chunks_embedded, summary.updated
+        embedded, reused = summary.chunks_embedded, summary.chunks_reused
+        updated = summary.updated
     active = store.active()
     return {
         "seconds": round(statistics.median(seconds), 3),
         "runs_s": [round(s, 3) for s in seconds],
         "chunks_embedded": embedded,
+        "chunks_reused": reused,
         "updated": updated,
         "chunks": active.chunks if active else 0,
     }

@@ -135,6 +135,7 @@ def test_index_json_summary_follows_the_schema(newsbot: Run) -> None:
         "removed",
         "failed",
         "chunks_embedded",
+        "chunks_reused",
         "seconds",
     }
     assert (first["added"], first["failed"]) == (1, [])

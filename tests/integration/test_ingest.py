@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from llama_index.core.schema import TransformComponent
+from llama_index.core.schema import TextNode, TransformComponent
 
 from index.errors import IndexingError, NotIndexedError
 from index.storage.records import documents_of, node_from_record
@@ -29,7 +29,7 @@ MARKETS = "---\ntitle: Markets fall\nsource: Example Wire\n---\n" + (
 
 
 def chunks(settings: Any) -> dict[str, dict[str, Any]]:
-    """Every chunk the live generation shows readers: id -> text, article and vector."""
+    """Every chunk the live generation shows readers: id -> text, article, title and vector."""
     store = Store(settings)
     active = store.active()
     assert active is not None
@@ -42,6 +42,7 @@ def chunks(settings: Any) -> dict[str, dict[str, Any]]:
         found[chunk.node_id] = {
             "text": chunk.get_content(),
             "article": chunk.ref_doc_id,
+            "title": chunk.metadata.get("title"),
             "vector": np.array(vector),
         }
     return found
@@ -75,7 +76,7 @@ def test_unchanged_corpus_embeds_nothing(settings: Any, news: Path, make_indexer
     assert chunks(settings).keys() == before.keys()
 
 
-def test_editing_an_article_re_embeds_only_its_chunks(
+def test_editing_an_article_embeds_only_the_sentences_it_changed(
     settings: Any, news: Path, make_indexer: Any, document_embedder: Any
 ) -> None:
     make_indexer(settings).run([news])
@@ -94,13 +95,34 @@ def test_editing_an_article_re_embeds_only_its_chunks(
     storm_id = f"{news.name}/storm.md"
     storm_texts = [c["text"] for c in after.values() if c["article"] == storm_id]
     assert (summary.added, summary.updated, summary.unchanged) == (0, 1, 2)
-    assert sorted(embedded) == sorted(storm_texts)
-    assert summary.chunks_embedded == len(storm_texts)
-    assert any("170 km/h" in t for t in storm_texts)
+    assert [t for t in storm_texts if "170 km/h" in t] == embedded  # the edited sentence only
+    assert (summary.chunks_embedded, summary.chunks_reused) == (1, len(storm_texts) - 1)
     assert not any("150 km/h" in c["text"] for c in after.values()), "stale chunk left behind"
-    for chunk_id, chunk in before.items():
-        if chunk["article"] != storm_id:  # untouched articles keep their vectors (copied)
-            np.testing.assert_allclose(after[chunk_id]["vector"], chunk["vector"], atol=1e-6)
+    old_vectors = {c["text"]: c["vector"] for c in before.values()}
+    for chunk in after.values():
+        if chunk["text"] in old_vectors:  # untouched articles and sentences keep their vectors
+            np.testing.assert_allclose(chunk["vector"], old_vectors[chunk["text"]], atol=1e-6)
+        else:  # and the edited sentence has the model's vector of its new text
+            (fresh,) = document_embedder([TextNode(text=chunk["text"])])
+            np.testing.assert_allclose(chunk["vector"], fresh.embedding, atol=1e-5)
+
+
+def test_retitling_an_article_keeps_every_vector_without_the_model(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    make_indexer(settings).run([news])
+    (news / "storm.md").write_text(STORM.replace("Storm hits the coast", "Storm batters coast"))
+
+    def no_model() -> Any:
+        raise AssertionError("the sentences are unchanged: the model is not needed")
+
+    from index.ingest.pipeline import Indexer
+
+    summary = Indexer(settings, Store(settings), no_model).run([news])
+
+    storm = [c for c in chunks(settings).values() if c["article"] == f"{news.name}/storm.md"]
+    assert (summary.updated, summary.chunks_embedded, summary.chunks_reused) == (1, 0, len(storm))
+    assert {c["title"] for c in storm} == {"Storm batters coast"}
 
 
 def test_deleting_an_article_removes_its_chunks(

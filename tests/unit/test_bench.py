@@ -79,12 +79,14 @@ def test_the_bench_table_shows_edits_and_disk_beside_their_targets() -> None:
         "serve_rss_mib": 1100.0,
         "cold_ask_s": 3.0,
         "precision": "fp32",
-        "one_article_edit": {"100000": {"seconds": 1.7, "chunks_embedded": 222}},
+        "one_article_edit": {
+            "100000": {"seconds": 1.7, "chunks_embedded": 1, "chunks_reused": 221}
+        },
         "disk_after_edits": {"edits": 50, "chunks": 10554, "ratio": 1.036},
         "details": {"full_index_s": 6.9},
     }
     table = render_bench(report)
-    assert "one-article edit at 100,000 chunks (222 embedded)" in table
+    assert "one-article edit at 100,000 chunks (1 embedded, 221 kept)" in table
     assert "1.70 s  ≤ 2 s" in table
     assert "disk after 50 edits / clean (10,554 chunks)" in table and "103.6%  ≤ 105 %" in table
     assert "full index of the articles" in table and "6.90 s" in table
