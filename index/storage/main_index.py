@@ -10,6 +10,7 @@ bm25-g000003/
   ids.npy, ids-sorted.npy, ids-order.npy     Chroma id of each record; sorted, for look-ups
   days.npy, event-starts.npy, event-ends.npy, source-codes.npy, sources.json   for filters
   newsbot.json                               format, generation, mean length, documents
+  vectors.f32, vectors.json                  each record's stored vector (``vectors.py``)
 ```
 
 The chunk texts are not saved here: Chroma holds them, and a question reads the few it
@@ -18,6 +19,7 @@ ranks (at a million chunks the saved corpus alone would be gigabytes, held by ev
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import logging
@@ -38,6 +40,7 @@ from index.storage.lexical import (
     terms,
     tokenize_documents,
 )
+from index.storage.vectors import VectorWriter, load_vectors
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -140,15 +143,22 @@ def read_nodes(collection: Any, chroma_ids: Sequence[str]) -> dict[str, tuple[Te
 
 def visible_nodes(collection: Collection, visibility: Visibility) -> Iterator[TextNode]:
     """The BM25 node of every chunk of ``collection`` a reader with ``visibility`` sees, read
-    a page at a time."""
+    a page at a time, its stored vector as the node's ``embedding`` (a numpy row, which
+    :func:`build_main` saves beside the index)."""
     from index.storage.records import documents_of, iter_pages, node_from_record
 
-    for page in iter_pages(collection, ["documents", "metadatas"]):
-        for chroma_id, text, record in zip(
-            page["ids"], documents_of(page), page["metadatas"] or [], strict=True
+    for page in iter_pages(collection, ["documents", "metadatas", "embeddings"]):
+        vectors = page.get("embeddings")
+        for i, (chroma_id, text, record) in enumerate(
+            zip(page["ids"], documents_of(page), page["metadatas"] or [], strict=True)
         ):
             if visibility.sees(record):
-                yield bm25_node(node_from_record(record, text), chroma_id)
+                node = bm25_node(node_from_record(record, text), chroma_id)
+                if vectors is not None:
+                    # Past pydantic's validation, which would make a list of 384 floats of
+                    # it (0.2 ms a node: minutes at a million).
+                    object.__setattr__(node, "embedding", vectors[i])
+                yield node
 
 
 def build_main(nodes: Iterable[TextNode], directory: Path, generation: int) -> MainIndex | None:
@@ -157,11 +167,16 @@ def build_main(nodes: Iterable[TextNode], directory: Path, generation: int) -> M
     The nodes are read a batch at a time and only their terms, ids and filter fields are
     kept, so a million chunks are indexed without a million nodes in memory. The scores are
     bm25s's, tokenised as llama-index's BM25 retriever does (tests/unit/test_lexical_main.py
-    compares the two).
+    compares the two). When every node carries its embedding, the vectors are written to a
+    file as they come and saved beside the index (``vectors.py``).
     """
     from llama_index.core.schema import MetadataMode
 
     bm25s = bm25s_module()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    writer: VectorWriter | None = VectorWriter(
+        directory.with_name(f".{directory.name}-vectors-{secrets.token_hex(4)}")
+    )
     vocabulary: dict[str, int] = {}
     pieces: list[np.ndarray] = []
     lengths: list[int] = []
@@ -170,6 +185,7 @@ def build_main(nodes: Iterable[TextNode], directory: Path, generation: int) -> M
     batch: list[TextNode] = []
 
     def add(batch: list[TextNode]) -> None:
+        nonlocal writer
         texts = [n.get_content(metadata_mode=MetadataMode.EMBED) for n in batch]
         tokenized = tokenize_documents(texts)
         # The batch's own term ids, mapped to the whole index's at once.
@@ -182,15 +198,27 @@ def build_main(nodes: Iterable[TextNode], directory: Path, generation: int) -> M
         for n in batch:
             ids.append(str(n.metadata.get("chroma_id") or n.node_id))
             metadatas.append({k: n.metadata[k] for k in _FILTERED if k in n.metadata})
+        if writer is not None and all(n.embedding is not None for n in batch):
+            writer.add([n.embedding for n in batch])
+        elif writer is not None:
+            writer.discard()
+            writer = None
 
-    for node in nodes:
-        batch.append(node)
-        if len(batch) == _BATCH:
+    try:
+        for node in nodes:
+            batch.append(node)
+            if len(batch) == _BATCH:
+                add(batch)
+                batch = []
+        if batch:
             add(batch)
-            batch = []
-    if batch:
-        add(batch)
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        raise
     if not ids:
+        if writer is not None:
+            writer.discard()
         return None
     flat = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
     pieces.clear()
@@ -214,10 +242,13 @@ def build_main(nodes: Iterable[TextNode], directory: Path, generation: int) -> M
     fields = RecordFields.of(metadatas)
     chroma_ids = ChromaIds.of(ids)
     try:
-        _save(bm25, chroma_ids, fields, sidecar, directory)
+        _save(bm25, chroma_ids, fields, sidecar, directory, writer)
     except OSError as e:
         log.warning("could not save the BM25 index in %s (%s); it is kept in memory", directory, e)
         return _main(directory.name, bm25, chroma_ids, fields, sidecar)
+    finally:
+        if writer is not None:
+            writer.discard()  # moved into the index unless saving failed
     return load_main(directory)
 
 
@@ -248,9 +279,11 @@ def _save(
     fields: RecordFields,
     sidecar: Mapping[str, Any],
     directory: Path,
+    vectors: VectorWriter | None = None,
 ) -> None:
     """Save a main index in ``directory``, replacing what is there (a damaged copy, or one
-    another process built meanwhile from the same records)."""
+    another process built meanwhile from the same records), with the vectors ``vectors``
+    wrote."""
     directory.parent.mkdir(parents=True, exist_ok=True)
     tmp = directory.with_name(f".{directory.name}-{secrets.token_hex(4)}")
     tmp.mkdir()
@@ -270,6 +303,8 @@ def _save(
             np.save(tmp / name, arrays[key], allow_pickle=False)
         (tmp / _SOURCES).write_text(json.dumps(list(fields.source_names)), encoding="utf-8")
         (tmp / _SIDECAR).write_text(json.dumps(dict(sidecar)), encoding="utf-8")
+        if vectors is not None:
+            vectors.finish(tmp)
         if directory.exists():
             directory.rename(aside)
         tmp.rename(directory)
@@ -302,7 +337,9 @@ def load_main(directory: Path) -> MainIndex:
         event_ends=arrays["event_ends"],
     )
     ids = ChromaIds(arrays["ids"], arrays["ordered"], arrays["order"])
-    return _main(directory.name, bm25, ids, fields, sidecar)
+    main = _main(directory.name, bm25, ids, fields, sidecar)
+    vectors = load_vectors(directory, len(ids))
+    return main if vectors is None else dataclasses.replace(main, vectors=vectors)
 
 
 def _sidecar(directory: Path) -> dict[str, Any]:
