@@ -80,11 +80,20 @@ def bm25_masks(
     no longer sees are always masked out."""
     if not filters and events is None:
         return index.hidden_mask, None
+    main, delta = selected(index, filters, events)
+    return main.astype(np.float32), delta.astype(np.float32)
+
+
+def selected(
+    index: LexicalIndex, filters: SearchFilters | None, events: EventRange | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which records of the live generation pass the filters, as boolean (main index,
+    delta) arrays: the records both searches may return (the main index's hidden ones never
+    pass)."""
     main = _kept(index.main.fields, filters, events)
     if index.hidden_mask is not None:
         main &= index.hidden_mask > 0
-    delta = _kept(index.delta_fields, filters, events)
-    return main.astype(np.float32), delta.astype(np.float32)
+    return main, _kept(index.delta_fields, filters, events)
 
 
 def _kept(

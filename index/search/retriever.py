@@ -31,8 +31,9 @@ from index.search.candidates import (
     fill_cosines,
     from_chroma,
 )
+from index.search.exact import DenseHit, exact_search
 from index.search.features import add_word_features
-from index.search.filters import EventRange, chroma_filters
+from index.search.filters import EventRange, chroma_filters, selected
 from index.search.ranking import RankingWeights, rank
 from index.search.time import add_time_feature, event_range
 from index.storage import manifest
@@ -219,7 +220,7 @@ class Retriever:
         periods = [None] if events is None else [None, events]
         for period in periods:
             if mode != "bm25":
-                self._add_dense(view, bundle, chroma_filters(filters, period), pool)
+                self._add_dense(view, bundle, unit, filters, period, pool)
             if mode != "dense" and view.lexical is not None:
                 hits = bm25_hits(view.lexical, bundle, filters, period)
                 add_bm25_hits(view.collection, hits, unit, pool)
@@ -231,6 +232,29 @@ class Retriever:
 
     @staticmethod
     def _add_dense(
+        view: _View,
+        bundle: Any,
+        unit: np.ndarray,
+        filters: SearchFilters | None,
+        events: EventRange | None,
+        pool: dict[str, Candidate],
+    ) -> None:
+        """Dense search's candidates: Chroma's HNSW graph for the whole generation; for a
+        filtered search, an exact search among the records the filter selects (``exact.py``),
+        or Chroma's ``where`` when the main index has no vectors saved or the filter keeps
+        too many records."""
+        where = chroma_filters(filters, events)
+        if where is not None and view.lexical is not None:
+            main, delta = selected(view.lexical, filters, events)
+            raw = view.collection.raw
+            hits = exact_search(view.lexical, raw, main, delta, unit, CANDIDATES)
+            if hits is not None:
+                _add_exact(raw, hits, pool)
+                return
+        Retriever._add_chroma(view, bundle, where, pool)
+
+    @staticmethod
+    def _add_chroma(
         view: _View, bundle: Any, where: MetadataFilters | None, pool: dict[str, Candidate]
     ) -> None:
         retriever = view.index.as_retriever(similarity_top_k=CANDIDATES, filters=where)
@@ -240,3 +264,31 @@ class Retriever:
             candidate = from_chroma(hit.node)
             candidate.cosine = cosine_from_chroma(hit.score or 0.0)
             pool[candidate.node_id] = candidate
+
+
+def _add_exact(collection: Any, hits: list[DenseHit], pool: dict[str, Candidate]) -> None:
+    """Add the exact search's hits the pool lacks, read from Chroma (text and metadata) and
+    made candidates as llama-index makes Chroma's query results (a record purged
+    meanwhile is left out)."""
+    from index.storage.records import documents_of, node_from_record, node_id_of
+
+    wanted = [hit.chroma_id for hit in hits if node_id_of(hit.chroma_id) not in pool]
+    if not wanted:
+        return
+    got = collection.get(ids=wanted, include=["documents", "metadatas"])
+    records = {
+        chroma_id: (record, text)
+        for chroma_id, text, record in zip(
+            got["ids"], documents_of(got), got["metadatas"] or [], strict=True
+        )
+        if record is not None
+    }
+    for hit in hits:
+        found = records.get(hit.chroma_id)
+        if found is None:
+            continue
+        candidate = from_chroma(node_from_record(*found))
+        if candidate.node_id in pool:
+            continue
+        candidate.cosine = hit.cosine
+        pool[candidate.node_id] = candidate

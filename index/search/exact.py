@@ -1,0 +1,93 @@
+"""Dense search among exactly the records a filter selects (a period, a source, dates), scored
+from the vectors saved beside BM25 rather than by Chroma's ``where``, whose cost grows with
+what it matches (seconds at a million chunks: docs/decisions.md, issue 15).
+
+BM25's filter fields pick the records (``filters.selected``), the main index's memory-mapped
+vector file gives their vectors, and the delta's few records are read from Chroma by id; so
+the search covers what the live generation sees and nothing it hides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from index.storage.lexical import LexicalIndex
+
+# Most selected records scored here; a broader filter (a whole source) is left to Chroma,
+# where it matches a large share and costs less than reading that many vectors.
+EXACT_LIMIT = 100_000
+# Rows gathered from the vector file at a time, so a broad selection is never copied whole.
+_BLOCK = 16_384
+
+
+@dataclass(frozen=True, slots=True)
+class DenseHit:
+    chroma_id: str
+    cosine: float
+
+
+def exact_search(
+    index: LexicalIndex,
+    collection: Any,
+    main: np.ndarray,
+    delta: np.ndarray,
+    vector: np.ndarray,
+    top_k: int,
+) -> list[DenseHit] | None:
+    """The ``top_k`` records among those ``main`` and ``delta`` select (boolean arrays over the
+    main index and the delta) nearest ``vector`` by cosine, best first; None when the main
+    index has no saved vectors or the selection passes :data:`EXACT_LIMIT`.
+
+    Args:
+        index: The live generation's BM25 view (its main index's vectors and delta).
+        collection: The Chroma collection, read by id for the delta's vectors.
+        main: Which main-index records are selected (hidden ones already left out).
+        delta: Which delta records are selected.
+        vector: The question's unit vector.
+        top_k: How many hits to return.
+    """
+    vectors = index.main.vectors
+    rows = np.flatnonzero(main)
+    if vectors is None or len(rows) > EXACT_LIMIT:
+        return None
+    query = np.asarray(vector, dtype=np.float32)
+    scores = _cosines(vectors, rows, query)
+    best = _top(scores, top_k)
+    ids = index.main.ids.at(rows[best])
+    found = list(zip(ids, scores[best].tolist(), strict=True))
+    wanted = [index.delta.records[i].chroma_id for i in np.flatnonzero(delta)]
+    if wanted:
+        got = collection.get(ids=wanted, include=["embeddings"])
+        if len(got["ids"]):
+            stored = np.asarray(got["embeddings"], dtype=np.float32)
+            found += zip(got["ids"], _normalised(stored, query).tolist(), strict=True)
+    found.sort(key=lambda hit: -hit[1])  # stable: main-index order breaks ties
+    return [DenseHit(chroma_id=i, cosine=float(c)) for i, c in found[:top_k]]
+
+
+def _cosines(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    scores = np.empty(len(rows), dtype=np.float32)
+    for start in range(0, len(rows), _BLOCK):
+        block = np.asarray(vectors[rows[start : start + _BLOCK]], dtype=np.float32)
+        scores[start : start + len(block)] = _normalised(block, query)
+    return scores
+
+
+def _normalised(stored: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Cosine of each stored row with the unit ``query`` (as the candidates' cosines are
+    computed from stored vectors: ``candidates._cosine``)."""
+    norms = np.linalg.norm(stored, axis=1)
+    return np.asarray(stored @ query / np.where(norms == 0, 1.0, norms), dtype=np.float32)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (ties in position order)."""
+    if len(scores) > k:
+        kept = np.sort(np.argpartition(-scores, k - 1)[:k])
+    else:
+        kept = np.arange(len(scores))
+    return kept[np.argsort(-scores[kept], kind="stable")]
