@@ -40,7 +40,7 @@ from index.storage.lexical import (
     terms,
     tokenize_documents,
 )
-from index.storage.vectors import VectorWriter, load_vectors
+from index.storage.vectors import VectorWriter, derive_vectors, load_vectors
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -340,6 +340,17 @@ def load_main(directory: Path) -> MainIndex:
     main = _main(directory.name, bm25, ids, fields, sidecar)
     vectors = load_vectors(directory, len(ids))
     return main if vectors is None else dataclasses.replace(main, vectors=vectors)
+
+
+def ensure_vectors(collection: Collection, directory: Path) -> int:
+    """Save, from ``collection``, the vectors of the main index in ``directory`` if it was
+    saved without them (before they were kept): the rows written, 0 when they were there.
+    A million chunks take about 80 s; until then filtered searches ask Chroma to filter.
+    """
+    main = load_main(directory)
+    if main.vectors is not None:
+        return 0
+    return derive_vectors(collection, directory, main.ids)
 
 
 def _sidecar(directory: Path) -> dict[str, Any]:

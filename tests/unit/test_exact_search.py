@@ -18,7 +18,13 @@ from index.search.exact import exact_search
 from index.search.filters import EventRange, bm25_masks, selected
 from index.storage import lexical
 from index.storage.lexical import LexicalIndex, view
-from index.storage.main_index import bm25_node, build_main, delta_record
+from index.storage.main_index import (
+    bm25_node,
+    build_main,
+    delta_record,
+    ensure_vectors,
+    load_main,
+)
 from index.storage.vectors import derive_vectors, load_vectors
 
 DIM = 16
@@ -209,3 +215,16 @@ def test_a_small_selection_gets_bm25s_s_own_hits_and_scores(
     # The same hits and scores; records of equal score may come in another order.
     assert sorted(few, key=lambda h: (-h[1], h[0])) == sorted(every, key=lambda h: (-h[1], h[0]))
     assert few and [s for _, s in few] == sorted((s for _, s in few), reverse=True)
+
+
+def test_an_index_saved_without_vectors_gets_them_once(
+    store: tuple[LexicalIndex, FakeCollection], tmp_path: Path
+) -> None:
+    _, collection = store
+    directory = tmp_path / "older"
+    build_main([_node(i, with_vector=False) for i in range(RECORDS)], directory, 1)
+    assert load_main(directory).vectors is None
+    assert ensure_vectors(collection, directory) == RECORDS  # type: ignore[arg-type]
+    vectors = load_main(directory).vectors
+    assert vectors is not None and np.allclose(vectors[3], _vector(103))
+    assert ensure_vectors(collection, directory) == 0  # type: ignore[arg-type]
