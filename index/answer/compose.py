@@ -42,7 +42,7 @@ from index.answer.short_answer import (
 )
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
-from index.text.answer_types import AnswerType, expected_type
+from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime
 from index.text.dates.tense import tense_at
 from index.text.events import Event, event_from_label, sentence_events, stored_event
@@ -78,6 +78,9 @@ _RECALLED_WEIGHT = 0.25
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
 _FOLLOW_UP_TYPE_BONUS = 0.3
+# More for a sentence naming a person a "who" question does not: names of people are told
+# apart from the story's other capitalised words (index/text/answer_types.py).
+_PERSON_BONUS = 0.2
 # A question about a period is declined when the best sentence of the period holds less
 # than this share of the words the best sentence of any time holds.
 _PERIOD_OVERLAP = 0.5
@@ -411,13 +414,25 @@ def _sentences(
         # sentence's, a little discounted, so that "where?" can still be answered next door.
         similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
         score = 0.6 * overlap + 0.4 * similarity
-        if fresh_answers(kind, text, asked):
+        if kind is AnswerType.PERSON:
+            # Every sentence of a news story names something capitalised; "who" is answered
+            # by one naming a person the question does not.
+            if _names_someone_new(text, asked):
+                score += type_bonus + _PERSON_BONUS
+        elif fresh_answers(kind, text, asked):
             score += type_bonus
         if _LAST.search(asked) and _LAST.search(text):
             score += _ANSWER_TYPE_BONUS  # "the final cost" answers "what did it cost in the end"
 
         sentences.append(Report(text, passage, overlap, score, event))
     return sentences
+
+
+def _names_someone_new(sentence: str, known: str) -> bool:
+    known_words = {w.lower() for w in re.findall(r"[\w'’-]+", known)}
+    return any(
+        not {w.lower() for w in name.split()} <= known_words for name in person_names(sentence)
+    )
 
 
 # Stems this long match a longer stem of the same word family ("provinc" in "provinci").

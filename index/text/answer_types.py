@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from index.text.terms import words
+from index.text.terms import STOP_WORDS, words
 
 
 class AnswerType(Enum):
@@ -98,3 +98,45 @@ def offers(sentence: str, kind: AnswerType) -> bool:
     if kind in (AnswerType.PERSON, AnswerType.NAME):
         return bool(_NAME.search(sentence))
     return False
+
+
+# A person's name: two or three capitalised words ("Lucien Pellerin", "Anna van Dijk" is
+# missed, rarely asked). Names of places and organisations end in a word of their kind.
+_PERSON = re.compile(
+    r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}\b"
+)
+_NOT_PERSON_WORDS = frozenset(
+    "hall street road avenue square quay bridge river lake sea bay port harbour park house "
+    "palace tower station airport centre center hospital university college school museum "
+    "church cathedral castle island islands mountains valley town city county province "
+    "state republic kingdom union council ministry department agency authority commission "
+    "committee court parliament assembly senate congress party alliance group company works "
+    "bank fund corporation infrastructure industries holdings limited ltd inc airlines "
+    "railways orchestra philharmonic theatre club united association federation institute "
+    "foundation times news herald post press courier ledger gazette daily weekly general "
+    "national international east west north south old new great upper lower treaty accord "
+    "agreement act plan line dam".split()
+)
+_TITLES = frozenset(
+    "mr mrs ms dr sir dame lord lady mayor minister president premier chancellor governor "
+    "senator councillor judge general professor prof king queen prince princess pope "
+    "father bishop chief".split()
+)
+_CALENDAR = re.compile(rf"\b(?:{_MONTHS}|{_DAYS})\b", re.IGNORECASE)
+
+
+def person_names(sentence: str) -> list[str]:
+    """The names of people in ``sentence``: capitalised runs of two or three words, after
+    any title ("Mayor Odile Ferrant" is "Odile Ferrant"), that end in no word of a place,
+    an organisation or a date ("Salt Hall", "Tessaly Infrastructure", "Last Thursday")."""
+    names = []
+    for match in _PERSON.finditer(sentence):
+        parts = match.group().split()
+        while parts and parts[0].lower() in _TITLES | STOP_WORDS | _NOT_PERSON_WORDS:
+            parts = parts[1:]
+        if len(parts) < 2 or parts[-1].lower() in _NOT_PERSON_WORDS:
+            continue
+        if _CALENDAR.search(match.group()) or sentence[: match.start()].endswith(("the ", "The ")):
+            continue
+        names.append(" ".join(parts))
+    return names

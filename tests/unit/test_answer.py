@@ -315,3 +315,14 @@ def test_words_every_candidate_article_shares_count_less_when_a_sentence_is_chos
         standalone("How many members sit on the Vessaro tram council?"), passages, **LIMITS
     )
     assert "59 members" in answer.answer
+
+
+def test_a_who_question_is_answered_by_the_sentence_naming_a_person() -> None:
+    text = (
+        "The Salt Hall council approved the Harbourline plan on Tuesday. "
+        "The plan was drawn up by the transport councillor, Lucien Pellerin."
+    )
+    answer = compose_answer(
+        standalone("Who came up with the Harbourline plan?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text.endswith("Lucien Pellerin.")
