@@ -123,6 +123,20 @@ def render_bench(report: dict[str, Any]) -> str:
             ),
             ("  newsbot index's ratio to it", f"{d['ingest_ratio_vs_raw_token_batches']:.1%}", ""),
         ]
+    for precision, figures in d.get("indexing_by_precision", {}).items():
+        rows += [
+            (
+                f"{precision}: raw model / newsbot index",
+                f"{figures['raw_chunks_per_s']:.1f} / {figures['ingest_chunks_per_s']:.1f} "
+                "chunks/s",
+                "",
+            ),
+            (
+                f"  {precision} ratio to raw model",
+                f"{figures['ingest_ratio_vs_raw']:.1%}",
+                "≥ 90 %",
+            ),
+        ]
     rows += [
         ("unchanged re-index / full index", f"{report['unchanged_reindex_fraction']:.2%}", "< 2 %"),
     ]

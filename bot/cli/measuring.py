@@ -193,9 +193,26 @@ def eval_command(
         "comma-separated (1000000 works: about an hour to build once, then cached)."
     ),
 )
+@click.option(
+    "--also-precision",
+    "also_precision",
+    type=click.Choice(["fp32", "bf16"]),
+    multiple=True,
+    help=(
+        "Also measure indexing against the bare model at this embedding precision, in the "
+        "same run (the configured one is always measured)."
+    ),
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.pass_obj
-def bench_command(app: App, dataset_dir: Path, articles: int, scales: str, as_json: bool) -> None:
+def bench_command(
+    app: App,
+    dataset_dir: Path,
+    articles: int,
+    scales: str,
+    also_precision: tuple[str, ...],
+    as_json: bool,
+) -> None:
     """Measure speed side by side: raw model vs newsbot's index vs naive llama-index,
     re-indexing, question latency at each scale, memory and cold start.
 
@@ -223,6 +240,7 @@ def bench_command(app: App, dataset_dir: Path, articles: int, scales: str, as_js
         command,
         progress=lambda line: click.echo(f"bench: {line}", err=True),
         scales=sizes,
+        other_precisions=also_precision,
     )
     click.echo(json.dumps(report.to_dict()) if as_json else render_bench(report.to_dict()))
 

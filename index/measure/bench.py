@@ -141,6 +141,7 @@ def run_bench(
     command: AskCommand,
     progress: Progress = lambda _: None,
     scales: Sequence[int] = SCALES,
+    other_precisions: Sequence[str] = (),
 ) -> BenchReport:
     """Measure everything, side by side, on the first ``articles`` articles of ``dataset``.
 
@@ -154,6 +155,8 @@ def run_bench(
         progress: Told what is being measured, one line at a time.
         scales: Store sizes (chunks) at which questions are timed; the largest also gives
             the HNSW recall, the serving memory and a cold start.
+        other_precisions: Embedding precisions ("fp32", "bf16") whose indexing is also
+            measured against the bare model at that precision, in the same run.
 
     Raises:
         CorpusError: The dataset cannot be read.
@@ -173,6 +176,11 @@ def run_bench(
     indexing = _measure_indexing(
         settings, index_settings, corpus_path, loaded.articles, texts, progress
     )
+    by_precision = {
+        other: _measure_precision(settings, other, root, corpus_path, texts, progress)
+        for other in other_precisions
+        if resolve_precision(other) != precision
+    }
     vectors = source_vectors(active_collection(index_settings))
     items = json.loads(corpus_path.read_text(encoding="utf-8"))
     counts = chunk_counts(settings, loaded.articles)
@@ -204,6 +212,7 @@ def run_bench(
             "chunks": len(texts),
             "embed_batch_size": settings.embed_batch_size,
             **indexing,
+            "indexing_by_precision": by_precision,
             "questions": len(questions),
             **details,
             f"cold_ask_{scales[-1]}_s": round(cold_large, 2),
@@ -211,6 +220,31 @@ def run_bench(
             "cores": os.cpu_count(),
         },
     )
+
+
+def _measure_precision(
+    settings: Settings,
+    precision: str,
+    root: Path,
+    corpus_path: Path,
+    texts: list[str],
+    progress: Progress,
+) -> dict[str, float]:
+    """The bare model and a full `newsbot index` at another embedding precision."""
+    at = settings.model_copy(update={"embed_precision": precision})
+    progress(f"{precision}: raw model, newsbot index, raw model…")
+    raw_before, _ = measure_raw(at, texts)
+    full, _ = measure_ingest(
+        measure_settings(at, root / f"index-{precision}", "bench"), corpus_path
+    )
+    raw_after, _ = measure_raw(at, texts)
+    raw = (raw_before + raw_after) / 2
+    ingest = full.chunks_embedded / full.seconds
+    return {
+        "raw_chunks_per_s": round(raw, 2),
+        "ingest_chunks_per_s": round(ingest, 2),
+        "ingest_ratio_vs_raw": round(ingest / raw, 3),
+    }
 
 
 def _measure_indexing(

@@ -226,6 +226,10 @@ def test_bench_reports_every_headline_figure_with_sane_values(
         "1",
         "--scales",
         "200,400",
+        "--also-precision",
+        "fp32",
+        "--also-precision",
+        "bf16",
         timeout=900,
     )
     print(json.dumps(report, indent=1))
@@ -263,4 +267,8 @@ def test_bench_reports_every_headline_figure_with_sane_values(
     assert set(details["scales"]) == {"200", "400"}
     assert details["chunks"] > 0 and details["naive_chunks"] > 0
     assert details["hnsw"]["by_ef"], details["hnsw"]
+    other = details["indexing_by_precision"]  # the path not taken, measured the same way
+    assert set(other) == {"fp32", "bf16"} - {report["precision"]}
+    for figures in other.values():
+        assert figures["raw_chunks_per_s"] > 0 and 0.005 < figures["ingest_ratio_vs_raw"] < 10
     assert sorted(p.name for p in data.iterdir()) == ["bench"]  # writes only under bench/

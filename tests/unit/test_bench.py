@@ -83,13 +83,24 @@ def test_the_bench_table_shows_edits_and_disk_beside_their_targets() -> None:
             "100000": {"seconds": 1.7, "chunks_embedded": 1, "chunks_reused": 221}
         },
         "disk_after_edits": {"edits": 50, "chunks": 10554, "ratio": 1.036},
-        "details": {"full_index_s": 6.9},
+        "details": {
+            "full_index_s": 6.9,
+            "indexing_by_precision": {
+                "bf16": {
+                    "raw_chunks_per_s": 40.0,
+                    "ingest_chunks_per_s": 38.0,
+                    "ingest_ratio_vs_raw": 0.95,
+                }
+            },
+        },
     }
     table = render_bench(report)
     assert "one-article edit at 100,000 chunks (1 embedded, 221 kept)" in table
     assert "1.70 s  ≤ 2 s" in table
     assert "disk after 50 edits / clean (10,554 chunks)" in table and "103.6%  ≤ 105 %" in table
     assert "full index of the articles" in table and "6.90 s" in table
+    assert "bf16: raw model / newsbot index" in table and "40.0 / 38.0 chunks/s" in table
+    assert "bf16 ratio to raw model" in table and "95.0%" in table
 
 
 def test_the_bench_table_shows_each_scale_s_build_memory_disk_and_recall() -> None:
