@@ -126,7 +126,7 @@ def compose_answer(
         ]
         if (
             not in_period
-            or _period_evidence(passages, time) < min_relevance
+            or _period_evidence(passages, time) < min_relevance - _period_margin(in_period, reports)
             or _said_of_other_times(in_period, reports)
         ):
             return outside_period(question, passages, time, reports)
@@ -223,6 +223,15 @@ def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]
         if (event := stored_event(p.event_date, p.event_ranges)) is None
         or event.overlaps(time.first, time.last)
     ]
+
+
+def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> float:
+    """How far below the threshold the period's evidence may be: a sentence of the period
+    holding the question's words as well as the best of any time ("Who was arrested in
+    November 2017?": "Police arrested two men ... on Tuesday") needs only support it as a
+    second report would; the cosine of so short a question says little."""
+    best = max(r.overlap for r in reports)
+    return _SUPPORT_MARGIN if best > 0 and max(r.overlap for r in in_period) >= best else 0.0
 
 
 def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:

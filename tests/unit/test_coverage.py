@@ -189,3 +189,23 @@ def test_a_period_whose_articles_report_it_is_answered() -> None:
         vocabulary=lambda term: True,
     )
     assert answer.found and "30 to 29" in answer.answer
+
+
+def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -> None:
+    question = "Who was arrested in November 2017?"
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [
+            replace(
+                _report_of("Tamm awaits trial since his arrest.", "2019-04-03", "a"), similarity=0.7
+            ),
+            replace(
+                _report_of("Police arrested Jory Tamm on Tuesday.", "2017-11-21", "b"),
+                similarity=0.3,
+            ),
+        ],
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert answer.found and answer.answer.startswith("21 November 2017 — Police arrested Jory Tamm")
