@@ -2,8 +2,8 @@
 from the vectors saved beside BM25 rather than by Chroma's ``where``, whose cost grows with
 what it matches (seconds at a million chunks: docs/decisions.md, issue 15).
 
-BM25's filter fields pick the records (``filters.selected``), the main index's memory-mapped
-vector file gives their vectors, and the delta's few records are read from Chroma by id; so
+BM25's filter fields pick the records (``filters.selected``), the main index's vector file
+gives their vectors, and the delta's few records are read from Chroma by id; so
 the search covers what the live generation sees and nothing it hides.
 """
 
@@ -16,6 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from index.storage.lexical import LexicalIndex
+    from index.storage.vectors import VectorFile
 
 # Most selected records scored here; a broader filter (a whole source) is left to Chroma,
 # where it matches a large share and costs less than reading that many vectors.
@@ -69,10 +70,10 @@ def exact_search(
     return [DenseHit(chroma_id=i, cosine=float(c)) for i, c in found[:top_k]]
 
 
-def _cosines(vectors: np.ndarray, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
+def _cosines(vectors: VectorFile, rows: np.ndarray, query: np.ndarray) -> np.ndarray:
     scores = np.empty(len(rows), dtype=np.float32)
     for start in range(0, len(rows), _BLOCK):
-        block = np.asarray(vectors[rows[start : start + _BLOCK]], dtype=np.float32)
+        block = vectors.read(rows[start : start + _BLOCK])
         scores[start : start + len(block)] = _normalised(block, query)
     return scores
 

@@ -31,6 +31,8 @@ from index.storage.delta import Delta, DeltaRecord, Scoring, lucene_idf
 if TYPE_CHECKING:
     from llama_index.core.schema import TextNode
 
+    from index.storage.vectors import VectorFile
+
 
 log = logging.getLogger(__name__)
 
@@ -122,9 +124,9 @@ class MainIndex:
     fields: RecordFields
     ids: ChromaIds
     scoring: Scoring
-    # Each record's stored vector, memory-mapped (``vectors.py``); None for an index saved
-    # without them, whose filtered dense searches then ask Chroma to filter.
-    vectors: np.ndarray | None = None
+    # Each record's stored vector (``vectors.py``); None for an index saved without them,
+    # whose filtered dense searches then ask Chroma to filter.
+    vectors: VectorFile | None = None
 
 
 @dataclass(frozen=True, slots=True)

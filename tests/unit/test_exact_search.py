@@ -185,20 +185,25 @@ def test_without_saved_vectors_or_past_the_limit_chroma_is_left_to_filter(
     assert exact_search(index, collection, main, delta, _vector(1), 5) is None
 
 
-def test_the_vectors_are_memory_mapped_and_derived_alike_from_chroma(
+def test_the_vectors_are_read_by_row_and_derived_alike_from_chroma(
     store: tuple[LexicalIndex, FakeCollection], tmp_path: Path
 ) -> None:
     index, collection = store
     directory = tmp_path / "bm25-g000001"
     built = (directory / "vectors.f32").read_bytes()
-    assert isinstance(index.main.vectors, np.memmap)
+    assert index.main.vectors is not None
+    every = np.arange(RECORDS)
+    assert np.array_equal(index.main.vectors.read(every[3:9]), index.main.vectors.read(every)[3:9])
+    picked = np.array([0, 1, 2, 5, 9, 10, RECORDS - 1])  # runs and single rows
+    assert np.array_equal(index.main.vectors.read(picked)[4], _vector(9 + 100))
     del collection.vectors["a12#s0@g1"]  # purged since: a zero row
     assert derive_vectors(collection, directory, index.main.ids) == RECORDS
     derived = load_vectors(directory, RECORDS)
     assert derived is not None
-    assert not derived[12].any()
+    rows = derived.read(np.arange(RECORDS))
+    assert not rows[12].any()
     kept = [i for i in range(RECORDS) if i != 12]
-    assert np.array_equal(derived[kept], np.frombuffer(built, np.float32).reshape(-1, DIM)[kept])
+    assert np.array_equal(rows[kept], np.frombuffer(built, np.float32).reshape(-1, DIM)[kept])
     assert load_vectors(directory, RECORDS + 1) is None  # another index's rows
 
 
@@ -226,5 +231,5 @@ def test_an_index_saved_without_vectors_gets_them_once(
     assert load_main(directory).vectors is None
     assert ensure_vectors(collection, directory) == RECORDS  # type: ignore[arg-type]
     vectors = load_main(directory).vectors
-    assert vectors is not None and np.allclose(vectors[3], _vector(103))
+    assert vectors is not None and np.allclose(vectors.read(np.array([3]))[0], _vector(103))
     assert ensure_vectors(collection, directory) == 0  # type: ignore[arg-type]
