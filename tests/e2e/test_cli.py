@@ -15,32 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.e2e.answer_schema import ANSWER_KEYS, CITATION_KEYS
 from tests.e2e.faults import write_reports
 
 pytestmark = pytest.mark.e2e
 
 NEWSBOT = str(Path(sys.executable).with_name("newsbot"))
-ANSWER_KEYS = {
-    "question",
-    "answer",
-    "found",
-    "reason",
-    "short_answer",
-    "time",
-    "lines",
-    "citations",
-}
-CITATION_KEYS = {
-    "n",
-    "article_id",
-    "title",
-    "source",
-    "published_at",
-    "url",
-    "passage",
-    "score",
-    "event_date",
-}
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 

@@ -20,21 +20,12 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPO
+from tests.e2e.answer_schema import ANSWER_KEYS
 from tests.e2e.llm_double import Failure, Garbage, LLMDouble, LLMRequest, Reply
 
 pytestmark = pytest.mark.e2e
 
 NEWSBOT = str(Path(sys.executable).with_name("newsbot"))
-ANSWER_KEYS = {
-    "question",
-    "answer",
-    "found",
-    "reason",
-    "short_answer",
-    "time",
-    "lines",
-    "citations",
-}
 LLM_KEYS = {"generated", "standalone_question", "note"}
 API_KEY = "sk-test-" + "7" * 24  # must never reach a prompt or the output
 TIMEOUT = 2.0
