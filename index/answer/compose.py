@@ -15,6 +15,7 @@ person, a number or a period no relevant article mentions makes newsbot decline 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -301,6 +302,7 @@ def _choose(
         best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
         if best is None or (chosen and best.overlap == 0):
             continue
+        best = _with_continuation(best, passage, own_kind, known)
         key = _normal(best.text)
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
@@ -309,6 +311,36 @@ def _choose(
         # Every sentence was said already, or only announced: quote them rather than nothing.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+# A sentence that goes on about the one before it: "One of them, Jory Tamm, ...", "Its chief
+# executive, Conrad Meyle, ...".
+_CONTINUES = re.compile(
+    r"^\W*(?:one of them|both|he|she|they|it|its|his|her|their|the other)\b", re.IGNORECASE
+)
+
+
+def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
+    if kind is AnswerType.PERSON:
+        return _names_someone_new(sentence, known)
+    return bool(fresh_answers(kind, sentence, known))
+
+
+def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known: str) -> Report:
+    """``report`` and the sentence after it, when it lacks the kind of answer asked for and
+    that sentence goes on about it and has one: "Police arrested two men on Tuesday. One of
+    them, Jory Tamm, ..." answers "Who was arrested?"."""
+    if kind is AnswerType.OTHER or _offers_new(kind, report.text, known):
+        return report
+    spans = sentence_spans(passage.text)
+    for (start, end), (_, next_end) in itertools.pairwise(spans):
+        if passage.text[start:end] != report.text:
+            continue
+        following = passage.text[end:next_end].strip()
+        if _CONTINUES.match(following) and _offers_new(kind, following, known):
+            return replace(report, text=passage.text[start:next_end].strip())
+        return report
+    return report
 
 
 # "Under which street ...?" asks what "which street ...?" asks.

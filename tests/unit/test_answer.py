@@ -326,3 +326,25 @@ def test_a_who_question_is_answered_by_the_sentence_naming_a_person() -> None:
         standalone("Who came up with the Harbourline plan?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text.endswith("Lucien Pellerin.")
+
+
+def test_a_line_without_the_person_asked_for_goes_on_to_the_sentence_naming_them() -> None:
+    text = (
+        "Police arrested two men in the port of Elsby on Tuesday. "
+        "One of them, Jory Tamm, had worked on the museum's skylights."
+    )
+    answer = compose_answer(
+        standalone("Who was arrested in Elsby?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
+
+
+def test_a_line_holding_the_person_asked_for_stands_alone() -> None:
+    text = (
+        "Police arrested Jory Tamm in the port of Elsby on Tuesday. "
+        "One of them, Mara Quill, led the search."
+    )
+    answer = compose_answer(
+        standalone("Who was arrested in Elsby?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text.split(". ")[0] + "."
