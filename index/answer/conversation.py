@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from index.text.answer_types import AnswerType, expected_type
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
 
@@ -178,22 +179,9 @@ class Conversation:
             )
 
 
-# "Which minister ...?" asks for a person as "who" does: "he" is then whom the answer named.
-_PERSON_NOUNS = frozenset(
-    "minister mayor president premier chancellor governor senator councillor councilor "
-    "official officer spokesman spokeswoman spokesperson leader chairman chairwoman chair "
-    "director executive manager head judge general commander envoy ambassador diplomat "
-    "politician candidate player coach captain author writer singer actor member person "
-    "man woman king queen prince princess secretary negotiator mediator".split()
-)
-
-
 def _asks_for_person(question: str) -> bool:
-    tokens = words(question)
-    if tokens[:1] in (["who"], ["whom"]):
-        return True
-    # "which minister", "what foreign minister": the noun within the next three words.
-    return tokens[:1] in (["which"], ["what"]) and any(t in _PERSON_NOUNS for t in tokens[1:4])
+    """ "Who ...?", or "which minister ...?": "he" is then whom the answer named."""
+    return words(question)[:1] == ["who"] or expected_type(question) is AnswerType.PERSON
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)

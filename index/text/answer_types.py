@@ -42,6 +42,14 @@ _PLACE = re.compile(r"\b(at|in|near|from|to|outside|inside) (the )?[A-Z][\w-]+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 
 
+# Nouns for people: "which minister ...?" asks for a person as "who ...?" does.
+PERSON_NOUNS = frozenset(
+    "minister mayor president premier chancellor governor senator councillor councilor "
+    "official officer spokesman spokeswoman spokesperson leader chairman chairwoman chair "
+    "director executive manager head judge general commander envoy ambassador diplomat "
+    "politician candidate player coach captain author writer singer actor member person "
+    "man woman king queen prince princess secretary negotiator mediator".split()
+)
 _AUXILIARIES = frozenset(
     "is was are were did does do has have had can could would will should may might "
     "kind type sort".split()
@@ -76,6 +84,8 @@ def expected_type(question: str) -> AnswerType:
     if tokens[0] in ("who", "whom", "whose"):
         return AnswerType.PERSON
     if tokens[0] in ("which", "what") and len(tokens) > 1 and tokens[1] not in _AUXILIARIES:
+        if any(t in PERSON_NOUNS for t in tokens[1:3]):
+            return AnswerType.PERSON  # "which minister ...?", "what police officer ...?"
         return AnswerType.NAME  # "which team ...?", "what company ...?"
     return AnswerType.OTHER
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text.answer_types import person_names
+from index.text.answer_types import AnswerType, expected_type, person_names
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,17 @@ from index.text.answer_types import person_names
 )
 def test_the_people_a_sentence_names(sentence: str, people: list[str]) -> None:
     assert person_names(sentence) == people
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Which police officer led the hunt?", AnswerType.PERSON),
+        ("What foreign minister signed it?", AnswerType.PERSON),
+        ("Who signed it?", AnswerType.PERSON),
+        ("Which company built the line?", AnswerType.NAME),
+        ("What did the minister say?", AnswerType.OTHER),
+    ],
+)
+def test_which_with_a_noun_for_people_asks_for_a_person(question: str, kind: AnswerType) -> None:
+    assert expected_type(question) is kind
