@@ -114,6 +114,8 @@ def test_a_question_for_a_price_is_answered_by_a_sum_of_money() -> None:
         ("What is the top speed of the trams?", "speed"),
         ("What price per megawatt-hour does Velmora pay?", "money"),
         ("How much did the dam cost?", "money"),
+        ("How much did the port company contribute?", "money"),
+        ("How much did the bank lend?", "money"),
         ("How far is the port from the dam?", "length"),
         ("How much water does the reservoir hold?", None),
         ("How many people live there?", None),
