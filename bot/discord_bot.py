@@ -190,6 +190,12 @@ class NewsBot(commands.Bot):
     async def index_stats(self) -> IndexStats:
         return await asyncio.to_thread(self._store.stats)
 
+    def feed_polling(self) -> str | None:
+        from bot.cogs.feeds import FeedsCog
+
+        cog = self.get_cog("FeedsCog")
+        return cog.describe_polling() if isinstance(cog, FeedsCog) else None
+
     # -- life cycle ---------------------------------------------------------------------------
 
     async def setup_hook(self) -> None:

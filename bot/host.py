@@ -71,3 +71,7 @@ class AdminHost(Protocol):
     async def index_stats(self) -> IndexStats:
         """What is indexed now."""
         ...
+
+    def feed_polling(self) -> str | None:
+        """The feed poller's last round, or None before it has checked any feed."""
+        ...

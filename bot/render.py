@@ -342,8 +342,10 @@ def render_status(
     version: str,
     reindex: str | None = None,
     loop_stall_ms: float | None = None,
+    feeds: str | None = None,
 ) -> Page:
-    """What is indexed, with which model, since when, and the bot's version."""
+    """What is indexed, with which model, since when, the bot's version and, once the feed
+    poller has run, its last check."""
     embed = discord.Embed(title="newsbot status", colour=_SOURCES_COLOUR)
     if stats.indexed_at:
         embed.add_field(name="Articles", value=f"{stats.articles:,}")
@@ -359,6 +361,8 @@ def render_status(
         embed.add_field(
             name="Longest event-loop stall since connecting", value=f"{loop_stall_ms:.0f} ms"
         )
+    if feeds:
+        embed.add_field(name="Feeds: last check", value=shorten(feeds, FIELD_VALUE_LIMIT))
     return Page(embeds=(embed,))
 
 

@@ -12,7 +12,7 @@ from bot.render import CONTENT_LIMIT, escape, safe_url, shorten, split_text
 
 if TYPE_CHECKING:
     from index.ingest.feeds import Feed
-    from index.ingest.follow import TakenArticle
+    from index.ingest.follow import FollowReport, TakenArticle
 
 _TITLE_CHARS = 150
 
@@ -80,3 +80,12 @@ def render_news_note(articles: Sequence[TakenArticle]) -> str:
             return text + more
         text += line
     return text
+
+
+def render_round(report: FollowReport, at: float) -> str:
+    """One round of the poller, for /status: ``12:30 UTC: 2 feeds, 3 new, 1 failed``."""
+    when = dt.datetime.fromtimestamp(at, dt.UTC).strftime("%d %b %H:%M UTC")
+    new = len(report.written)
+    text = f"{when}: {len(report.feeds)} feed{'s' if len(report.feeds) != 1 else ''} checked, "
+    text += f"{new} new or updated article{'s' if new != 1 else ''}"
+    return text + (f", {report.failed} failed" if report.failed else "")

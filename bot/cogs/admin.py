@@ -231,6 +231,7 @@ class AdminCog(commands.Cog):
             version=self.bot.version,
             reindex=self.running.describe() if self.running else None,
             loop_stall_ms=self.bot.loop_monitor.max_stall * 1000,
+            feeds=self.bot.feed_polling(),
         )
         shards = self.bot.settings.describe_shards()
         if shards:

@@ -31,6 +31,7 @@ from bot.render_feeds import (
     render_feed_list,
     render_feed_removed,
     render_news_note,
+    render_round,
 )
 from index.errors import FetchInProgressError, NewsbotError, ReindexInProgressError
 
@@ -75,6 +76,7 @@ class FeedsCog(commands.Cog):
         self._stop = threading.Event()
         self._poller: asyncio.Task[None] | None = None
         self._waiting: list[TakenArticle] = []  # fetched, not indexed yet
+        self._last_round: str | None = None  # for /status: the last check, as said there
         if not settings.discord_admin_role:
             # As for /reindex: Discord shows the commands to Manage Server members only;
             # the handlers check in every case.
@@ -163,6 +165,14 @@ class FeedsCog(commands.Cog):
             await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
         return ok
 
+    def describe_polling(self) -> str | None:
+        """The poller's last round and what waits for a re-index, for /status; None before
+        the first round."""
+        if self._last_round is None:
+            return None
+        waiting = f"; {len(self._waiting)} fetched, waiting for a re-index" if self._waiting else ""
+        return self._last_round + waiting
+
     # -- the poller -----------------------------------------------------------------------------
 
     async def _poll_forever(self) -> None:
@@ -200,6 +210,7 @@ class FeedsCog(commands.Cog):
             return None
         except FetchStopped:
             return None  # the bot is stopping
+        self._last_round = render_round(report, time.time())
         for feed in report.feeds:
             log.log(
                 logging.WARNING if feed.status == "failed" else logging.INFO,

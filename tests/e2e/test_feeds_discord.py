@@ -10,6 +10,7 @@ to the news channel (NEWSBOT_DISCORD_NEWS_CHANNEL).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import time
@@ -159,6 +160,10 @@ def test_a_new_article_is_answered_after_one_check_while_questions_are_answered(
     stall = int(fields["Longest event-loop stall since connecting"].removesuffix(" ms"))
     print(f"\nlongest event-loop stall while following the feed: {stall} ms")
     assert stall < MAX_STALL_MS
+    # Moderators see the poller's last round there too.
+    assert re.search(
+        r"UTC: 1 feed checked, \d+ new or updated articles?$", fields["Feeds: last check"]
+    )
 
     # The next check, one interval on, is a conditional request answered 304.
     since = len(site.requests())

@@ -8,8 +8,10 @@ from bot.render_feeds import (
     render_feed_list,
     render_feed_removed,
     render_news_note,
+    render_round,
 )
 from index.ingest.feeds import Feed
+from index.ingest.follow import FeedReport, FollowReport, ItemFailure
 from index.ingest.pages import TakenArticle
 
 FEED = Feed(3, "https://news.example/rss.xml", "The *Courier*", 1800)
@@ -84,3 +86,18 @@ def test_the_list_shows_each_feed_and_its_last_check_within_the_limit() -> None:
     many = render_feed_list([FEED] * 80)
     assert len(many) > 1 and all(len(p) <= CONTENT_LIMIT for p in many)
     assert render_feed_list([]) == ["No feeds are followed yet. Add one with `/feed add`."]
+
+
+def test_a_round_of_the_poller_says_when_how_many_feeds_what_came_and_what_failed() -> None:
+    courier = FeedReport(
+        "https://news.example/rss.xml",
+        "Courier",
+        articles=[article(1), article(2, "updated"), article(3, "unchanged")],
+        failures=[ItemFailure("https://news.example/story-9", "HTTP 404")],
+    )
+    gazette = FeedReport("https://gazette.example/atom.xml", "Gazette", status="not modified")
+    at = 1_764_592_200.0  # 1 Dec 2025, 12:30 UTC
+    line = render_round(FollowReport(feeds=[courier, gazette]), at)
+    assert line == "01 Dec 12:30 UTC: 2 feeds checked, 2 new or updated articles, 1 failed"
+    quiet = render_round(FollowReport(feeds=[gazette]), at)
+    assert quiet == "01 Dec 12:30 UTC: 1 feed checked, 0 new or updated articles"

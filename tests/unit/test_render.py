@@ -363,7 +363,11 @@ def test_status_names_articles_chunks_last_reindex_model_and_version() -> None:
     assert fields["Last re-index"] == "2024-03-14T10:00:00+00:00"
     assert fields["Embedding model"] == "all-MiniLM-L6-v2" and fields["Version"] == "0.1.0"
     assert fields["Re-index"] == "idle"
+    assert "Feeds: last check" not in fields  # the poller has not run
     assert_within_discord_limits(Page(embeds=(embed,)))
+    polled = "01 Dec 12:30 UTC: 2 feeds checked, 1 new or updated article"
+    (embed,) = render_status(stats, version="0.1.0", feeds=polled).embeds
+    assert {f.name: f.value for f in embed.fields}["Feeds: last check"] == polled
 
 
 def test_status_before_any_index_says_how_to_index() -> None:
