@@ -1,6 +1,7 @@
 """Dense search among exactly the records a filter selects (a period, a source, dates), scored
 from the vectors saved beside BM25 rather than by Chroma's ``where``, whose cost grows with
-what it matches (seconds at a million chunks: docs/decisions.md, issue 15).
+what it matches (seconds at a million chunks: docs/decisions.md, issue 15). A selection too
+broad to score (a whole source) is searched in Chroma's graph unfiltered, then kept to it.
 
 BM25's filter fields pick the records (``filters.selected``), the main index's vector file
 gives their vectors, and the delta's few records are read from Chroma by id; so
@@ -9,6 +10,7 @@ the search covers what the live generation sees and nothing it hides.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 EXACT_LIMIT = 100_000
 # Rows gathered from the vector file at a time, so a broad selection is never copied whole.
 _BLOCK = 16_384
+# Most neighbours a broad selection asks Chroma's graph for, unfiltered (broad_search).
+MAX_BROAD = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +72,42 @@ def exact_search(
             found += zip(got["ids"], _normalised(stored, query).tolist(), strict=True)
     found.sort(key=lambda hit: -hit[1])  # stable: main-index order breaks ties
     return [DenseHit(chroma_id=i, cosine=float(c)) for i, c in found[:top_k]]
+
+
+def broad_search(
+    index: LexicalIndex,
+    collection: Any,
+    main: np.ndarray,
+    delta: np.ndarray,
+    vector: np.ndarray,
+    top_k: int,
+) -> list[DenseHit] | None:
+    """The ``top_k`` nearest of a broad selection (a share of the generation large enough
+    that twice ``top_k`` over that share is at most :data:`MAX_BROAD`): Chroma's graph is
+    asked for that many neighbours without a filter and they are kept to the selection. As
+    approximate as a filtered HNSW search, without the filter's cost, which grows with
+    what it matches. None when the selection is too narrow or too few neighbours fall in it.
+
+    Args:
+        collection: The collection as the live generation sees it (``VisibleCollection``).
+    """
+    chosen = int(np.count_nonzero(main)) + int(np.count_nonzero(delta))
+    share = chosen / max(index.records, 1)
+    if not chosen or share * MAX_BROAD < 2 * top_k:
+        return None
+    asked = min(MAX_BROAD, math.ceil(2 * top_k / share))
+    got = collection.query(query_embeddings=[vector], n_results=asked, include=["distances"])
+    ids, distances = got["ids"][0], got["distances"][0]
+    positions = index.main.ids.positions_of(ids)
+    in_delta = {index.delta.records[i].chroma_id for i in np.flatnonzero(delta)}
+    kept = [
+        DenseHit(chroma_id=i, cosine=1.0 - float(d))
+        for i, d in zip(ids, distances, strict=True)
+        if (i in positions and main[positions[i]]) or i in in_delta
+    ]
+    if len(kept) < top_k and len(ids) >= asked:
+        return None  # the selection's nearest lie further out: let Chroma filter
+    return kept[:top_k]
 
 
 def _cosines(vectors: VectorFile, rows: np.ndarray, query: np.ndarray) -> np.ndarray:

@@ -31,7 +31,7 @@ from index.search.candidates import (
     fill_cosines,
     from_chroma,
 )
-from index.search.exact import DenseHit, exact_search
+from index.search.exact import DenseHit, broad_search, exact_search
 from index.search.features import add_word_features
 from index.search.filters import EventRange, chroma_filters, selected
 from index.search.ranking import RankingWeights, rank
@@ -240,14 +240,17 @@ class Retriever:
         pool: dict[str, Candidate],
     ) -> None:
         """Dense search's candidates: Chroma's HNSW graph for the whole generation; for a
-        filtered search, an exact search among the records the filter selects (``exact.py``),
-        or Chroma's ``where`` when the main index has no vectors saved or the filter keeps
-        too many records."""
+        filtered search, an exact search among the records the filter selects, or for a
+        broad filter the graph's nearest kept to it (``exact.py``); Chroma's ``where`` when
+        neither can answer (no vectors saved with the main index, a narrow selection whose
+        nearest lie far out)."""
         where = chroma_filters(filters, events)
         if where is not None and view.lexical is not None:
             main, delta = selected(view.lexical, filters, events)
             raw = view.collection.raw
             hits = exact_search(view.lexical, raw, main, delta, unit, CANDIDATES)
+            if hits is None:
+                hits = broad_search(view.lexical, view.collection, main, delta, unit, CANDIDATES)
             if hits is not None:
                 _add_exact(raw, hits, pool)
                 return

@@ -14,7 +14,7 @@ from llama_index.core.schema import TextNode
 
 from index.models import SearchFilters
 from index.search import exact
-from index.search.exact import exact_search
+from index.search.exact import broad_search, exact_search
 from index.search.filters import EventRange, bm25_masks, selected
 from index.storage import lexical
 from index.storage.lexical import LexicalIndex, view
@@ -62,11 +62,24 @@ def _node(i: int, generation: int = 1, *, with_vector: bool = True) -> TextNode:
 
 
 class FakeCollection:
-    """What the search reads of a Chroma collection: stored vectors by id."""
+    """What the search reads of a Chroma collection: stored vectors by id, and the nearest
+    visible records of a query (an exact graph, as the live generation sees it)."""
 
     def __init__(self, vectors: dict[str, np.ndarray]) -> None:
         self.vectors = vectors
         self.asked: list[list[str]] = []
+        self.hidden: set[str] = set()
+
+    def query(
+        self, *, query_embeddings: list[np.ndarray], n_results: int, include: list[str]
+    ) -> dict[str, Any]:
+        query = query_embeddings[0]
+        scored = sorted(
+            (1.0 - float(v @ query / np.linalg.norm(v)), i)
+            for i, v in self.vectors.items()
+            if i not in self.hidden
+        )[:n_results]
+        return {"ids": [[i for _, i in scored]], "distances": [[d for d, _ in scored]]}
 
     def get(self, *, ids: Sequence[str], include: Sequence[str]) -> dict[str, Any]:
         assert list(include) == ["embeddings"]
@@ -85,7 +98,9 @@ def store(tmp_path: Path) -> tuple[LexicalIndex, FakeCollection]:
     index = view(2, main, ["a7#s0@g1", "a12#s0@g1"], [delta_record(n) for n in added])
     vectors = {str(n.metadata["chroma_id"]): _vector(i + 100) for i, n in enumerate(_nodes())}
     vectors |= {str(n.metadata["chroma_id"]): np.asarray(n.embedding) for n in added}
-    return index, FakeCollection(vectors)
+    collection = FakeCollection(vectors)
+    collection.hidden = {"a7#s0@g1", "a12#s0@g1"}
+    return index, collection
 
 
 def _nodes() -> list[TextNode]:
@@ -233,3 +248,33 @@ def test_an_index_saved_without_vectors_gets_them_once(
     vectors = load_main(directory).vectors
     assert vectors is not None and np.allclose(vectors.read(np.array([3]))[0], _vector(103))
     assert ensure_vectors(collection, directory) == 0  # type: ignore[arg-type]
+
+
+def test_a_broad_selection_keeps_the_graph_s_nearest_to_it(
+    store: tuple[LexicalIndex, FakeCollection],
+) -> None:
+    index, collection = store
+    main, delta = selected(index, SearchFilters(source="Wire"))  # two records in three
+    query = _vector(5)
+    hits = broad_search(index, collection, main, delta, query, 6)
+
+    def keep(metadata: dict[str, Any]) -> bool:
+        return metadata["source"] == "Wire"
+
+    expected = _brute_force(index, collection, keep, query, 6)
+    assert hits is not None
+    assert [h.chroma_id for h in hits] == [i for i, _ in expected]
+    assert np.allclose([h.cosine for h in hits], [c for _, c in expected], atol=1e-6)
+
+
+def test_a_selection_too_narrow_for_the_graph_s_neighbours_is_left_to_chroma(
+    store: tuple[LexicalIndex, FakeCollection], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index, collection = store
+    main, delta = selected(index, None, EventRange(20010101, 20011231))  # 10 records of 61
+    monkeypatch.setattr(exact, "MAX_BROAD", 50)  # 6 hits need 2 x 6 x 6.1 = 74 neighbours
+    assert broad_search(index, collection, main, delta, _vector(5), 6) is None
+    monkeypatch.setattr(exact, "MAX_BROAD", 100)
+    hits = broad_search(index, collection, main, delta, _vector(5), 6)
+    assert hits is not None and len(hits) == 6
+    assert broad_search(index, collection, main, delta, _vector(5), 10) is None  # 122 > 100
