@@ -17,7 +17,7 @@ from index.errors import QuestionError
 
 if TYPE_CHECKING:
     from bot.cli.app import App
-    from index.models import Answer
+    from index.models import Answer, IndexSummary
 
 # ../shared beside the repository, where the public question sets are.
 _SHARED_EVAL = Path(__file__).resolve().parents[3] / "shared" / "eval"
@@ -135,8 +135,7 @@ def eval_command(
     settings = eval_settings(app.settings, dataset.name)
     with progress_bar(enabled=sys.stderr.isatty()) as on_progress:
         summary, answerer = prepared_answerer(settings, dataset.corpus, on_progress)
-    if summary.chunks_embedded:
-        click.echo(f"Indexed {dataset.name} in {summary.seconds:.0f} s.", err=True)
+    say_indexed(dataset.name, summary)
     if tune:
         tuned = run_tuning(answerer, tuning_questions(dataset, sample, seed))
         click.echo(json.dumps(tuned) if as_json else render_tuning(tuned))
@@ -245,6 +244,20 @@ def bench_command(
     click.echo(json.dumps(report.to_dict()) if as_json else render_bench(report.to_dict()))
 
 
+def say_indexed(name: str, summary: IndexSummary) -> None:
+    """On stderr: how long indexing the dataset took, and every article it had to skip
+    (the evaluation runs without them, so its figures are not the whole set's)."""
+    if summary.chunks_embedded:
+        click.echo(f"Indexed {name} in {summary.seconds:.0f} s.", err=True)
+    if summary.failed:
+        click.echo(
+            f"Skipped {len(summary.failed)} unreadable article(s); the figures leave them out:",
+            err=True,
+        )
+        for failure in summary.failed:
+            click.echo(f"  {failure}", err=True)
+
+
 def _eval_news(app: App, dataset_dir: Path, *, as_json: bool, details: bool) -> None:
     """`newsbot eval` on a news dataset, asked on the dataset's own "today"."""
     from bot.terminal import render_news_eval
@@ -257,8 +270,7 @@ def _eval_news(app: App, dataset_dir: Path, *, as_json: bool, details: bool) -> 
     settings = eval_settings(app.settings, dataset.name).model_copy(update={"today": dataset.today})
     with progress_bar(enabled=sys.stderr.isatty()) as on_progress:
         summary, answerer = prepared_answerer(settings, dataset.articles, on_progress)
-    if summary.chunks_embedded:
-        click.echo(f"Indexed {dataset.name} in {summary.seconds:.0f} s.", err=True)
+    say_indexed(dataset.name, summary)
 
     def asking(conversation: Conversation | None) -> Callable[[NewsQuestion], Answer]:
         def ask(question: NewsQuestion) -> Answer:
