@@ -202,6 +202,8 @@ class Indexer:
         if not manifest.looks_usable(files, active.number):
             log.warning("the BM25 index of %s is missing or damaged; rebuilding it", active.name)
             manifest.rebuild_view(collection, files, active.number, active.visibility)
+        elif added := manifest.add_missing_vectors(collection, files, active.number):
+            log.info("saved the vectors of %d records beside the BM25 index", added)
 
     def _writer(self) -> GenerationWriter:
         return GenerationWriter(

@@ -151,7 +151,6 @@ def _add_vectors(settings: Settings) -> None:
     """Give a store cached before the main index kept its vectors their file (80 s at a
     million chunks, against an hour to build the store again)."""
     from index.storage import manifest
-    from index.storage.main_index import ensure_vectors
     from index.storage.store import Store
 
     store = Store(settings)
@@ -159,7 +158,7 @@ def _add_vectors(settings: Settings) -> None:
     if active is None:
         return
     files = store.files(active.collection)
-    ensure_vectors(store.collection(active), files / manifest.read(files, active.number).main)
+    manifest.add_missing_vectors(store.collection(active), files, active.number)
 
 
 def _run_when_free(run: Callable[[], Any]) -> Any:

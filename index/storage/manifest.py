@@ -30,6 +30,7 @@ from index.storage.lexical import LexicalIndex, view
 from index.storage.main_index import (
     build_main,
     delta_record,
+    ensure_vectors,
     load_main,
     looks_saved,
     main_documents,
@@ -95,6 +96,14 @@ def _write(files: Path, manifest: Manifest) -> None:
     with open(tmp, "x", encoding="utf-8") as out:
         json.dump(data, out, ensure_ascii=False)
     os.replace(tmp, target)
+
+
+def add_missing_vectors(collection: Collection, files: Path, generation: int) -> int:
+    """Give ``generation``'s main index the vector file it was saved without (by a version
+    before filtered searches scored vectors themselves): the rows written, 0 if it had them.
+    About 80 s at a million chunks, once; until then filtered searches ask Chroma to filter.
+    """
+    return ensure_vectors(collection, files / read(files, generation).main)
 
 
 def looks_usable(files: Path, generation: int) -> bool:

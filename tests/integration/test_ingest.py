@@ -189,3 +189,25 @@ def test_changing_how_articles_are_split_rebuilds_everything(
 
     assert (summary.updated, summary.unchanged) == (3, 0)
     assert len(chunks(smaller)) > 3
+
+
+def test_an_unchanged_run_gives_an_older_main_index_its_vector_file(
+    settings: Any, news: Path, make_indexer: Any
+) -> None:
+    from index.storage.vectors import SHAPE, VECTORS
+
+    make_indexer(settings).run([news])
+    (vectors,) = settings.data_dir.glob(f"generations/*/bm25-g*/{VECTORS}")
+    saved = vectors.read_bytes()
+    vectors.unlink()  # as a main index saved before filtered searches scored vectors
+    (vectors.parent / SHAPE).unlink()
+
+    def no_model() -> Any:
+        raise AssertionError("the vectors come from Chroma, not the model")
+
+    from index.ingest.pipeline import Indexer
+
+    summary = Indexer(settings, Store(settings), no_model).run([news])
+
+    assert (summary.unchanged, summary.chunks_embedded) == (3, 0)
+    assert vectors.read_bytes() == saved  # the same rows, in the same order
