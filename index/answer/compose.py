@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from index.answer.conversation import ResolvedQuestion, without_time
+from index.answer.conversation import ResolvedQuestion
 from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
@@ -35,6 +34,7 @@ from index.answer.coverage import (
     not_covered,
     outside_period,
 )
+from index.answer.question_weights import distinctive, holds, term_weights
 from index.answer.short_answer import (
     anchor_positions,
     best_short_answer,
@@ -71,10 +71,6 @@ _CANDIDATE_PASSAGES = 10
 _SUPPORT_MARGIN = 0.15
 # Discount on the cosine for a sentence next to the one the search matched.
 _NEIGHBOUR_DISCOUNT = 0.1
-# In a follow-up, the new question's own words count this much more than the topic's, and
-# the words of the answer it follows this much.
-_FOCUS_WEIGHT = 2.0
-_RECALLED_WEIGHT = 0.25
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
@@ -85,8 +81,6 @@ _PERSON_BONUS = 0.2
 # A question about a period is declined when the best sentence of the period holds less
 # than this share of the words the best sentence of any time holds.
 _PERIOD_OVERLAP = 0.5
-# Fewer candidate articles than this say nothing about which words are common to them.
-_DISTINCT_ARTICLES = 3
 # A question for a figure is declined when none of its best sentences gives one.
 _FIGURE_REPORTS = 3
 
@@ -270,8 +264,8 @@ def _choose(
     shares a word with the question and is not yet quoted.
     """
     candidates = passages[:_CANDIDATE_PASSAGES]
-    weights = _distinctive(_term_weights(resolved), candidates)
-    dated_weights = _distinctive(_term_weights(resolved, dated=True), candidates)
+    weights = distinctive(term_weights(resolved), candidates)
+    dated_weights = distinctive(term_weights(resolved, dated=True), candidates)
     kind = _kind(resolved)
     known = f"{resolved.question} {resolved.topic}"
     # "where did he host them?" asks for nothing but a place: that is what its answer adds.
@@ -396,48 +390,6 @@ def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
     return then or sentences
 
 
-def _term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str, float]:
-    """The question's terms; in a follow-up its own terms weigh more than the topic's. For
-    the sentences of ``dated`` articles, the words of the question's period do not count."""
-    # The answer a follow-up follows names who "he" is, but a sentence that only repeats it
-    # adds nothing: its words count least.
-    weights: dict[str, float] = {t: _RECALLED_WEIGHT for t in content_terms(resolved.recalled)}
-    leaned_on = resolved.context.replace(resolved.recalled, " ") if resolved.recalled else ""
-    weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
-    focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
-    focus = _without_period(resolved) if dated else resolved.focus
-    weights.update({t: focus_weight for t in content_terms(focus)})
-    return weights
-
-
-def _distinctive(weights: dict[str, float], passages: Sequence[Passage]) -> dict[str, float]:
-    """``weights`` scaled by how few of the passages' articles hold each term: words every
-    candidate shares (the story's "tram", "council", its city) do not tell its sentences
-    apart, the rarer ones ("councillors", "manufactures") do."""
-    articles: dict[str, set[str]] = {}
-    for p in passages:
-        articles.setdefault(p.article_id, set()).update(content_terms(p.text))
-    n = len(articles)
-    if n < _DISTINCT_ARTICLES:
-        return weights
-    scaled = {}
-    for term, weight in weights.items():
-        held = sum(_holds(terms, term) for terms in articles.values())
-        scaled[term] = weight * (math.log1p(n / held) / math.log1p(n) if held else 1.0)
-    return scaled
-
-
-def _without_period(resolved: ResolvedQuestion) -> str:
-    """The question's words but those that say its period ("on 14 March 2023"): a news
-    report is of the period by its event's date, and says "on Tuesday", not the date."""
-    focus = resolved.focus
-    spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
-    bounded = resolved.time.first is not None or resolved.time.last is not None
-    if resolved.is_follow_up or resolved.question != focus or not spans or not bounded:
-        return focus  # "the latest estimate" may be worded so
-    return without_time(focus, replace(resolved.time, spans=tuple(spans)))
-
-
 def _sentences(
     passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str, type_bonus: float
 ) -> list[Report]:
@@ -450,7 +402,7 @@ def _sentences(
     for (start, end), event in zip(spans, events, strict=True):
         text = passage.text[start:end]
         present = set(content_terms(text))
-        overlap = sum(w for t, w in weights.items() if _holds(present, t)) / total if total else 0.0
+        overlap = sum(w for t, w in weights.items() if holds(present, t)) / total if total else 0.0
         # A sentence the search scored has its own cosine; the others inherit the matched
         # sentence's, a little discounted, so that "where?" can still be answered next door.
         similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
@@ -473,20 +425,6 @@ def _names_someone_new(sentence: str, known: str) -> bool:
     known_words = {w.lower() for w in re.findall(r"[\w'’-]+", known)}
     return any(
         not {w.lower() for w in name.split()} <= known_words for name in person_names(sentence)
-    )
-
-
-# Stems this long match a longer stem of the same word family ("provinc" in "provinci").
-_FAMILY_STEM = 5
-
-
-def _holds(present: set[str], term: str) -> bool:
-    """Whether a sentence with the stems ``present`` holds ``term`` (or its word family:
-    "province" and "provincial" stem differently)."""
-    if term in present:
-        return True
-    return len(term) >= _FAMILY_STEM and any(
-        len(p) >= _FAMILY_STEM and (p.startswith(term) or term.startswith(p)) for p in present
     )
 
 

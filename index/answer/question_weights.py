@@ -1,0 +1,76 @@
+"""How much each word of a question counts when a sentence is chosen to answer it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.answer.conversation import without_time
+from index.text.terms import content_terms
+
+if TYPE_CHECKING:
+    from index.answer.conversation import ResolvedQuestion
+    from index.models import Passage
+
+# In a follow-up, the new question's own words count this much more than the topic's, and
+# the words of the answer it follows this much.
+_FOCUS_WEIGHT = 2.0
+_RECALLED_WEIGHT = 0.25
+# Fewer candidate articles than this say nothing about which words are common to them.
+_DISTINCT_ARTICLES = 3
+# Stems this long match a longer stem of the same word family ("provinc" in "provinci").
+_FAMILY_STEM = 5
+
+
+def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str, float]:
+    """The question's terms; in a follow-up its own terms weigh more than the topic's. For
+    the sentences of ``dated`` articles, the words of the question's period do not count."""
+    # The answer a follow-up follows names who "he" is, but a sentence that only repeats it
+    # adds nothing: its words count least.
+    weights: dict[str, float] = {t: _RECALLED_WEIGHT for t in content_terms(resolved.recalled)}
+    leaned_on = resolved.context.replace(resolved.recalled, " ") if resolved.recalled else ""
+    weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
+    focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
+    focus = _without_period(resolved) if dated else resolved.focus
+    weights.update({t: focus_weight for t in content_terms(focus)})
+    return weights
+
+
+def distinctive(weights: dict[str, float], passages: Sequence[Passage]) -> dict[str, float]:
+    """``weights`` scaled by how few of the passages' articles hold each term: words every
+    candidate shares (the story's "tram", "council", its city) do not tell its sentences
+    apart, the rarer ones ("councillors", "manufactures") do."""
+    articles: dict[str, set[str]] = {}
+    for p in passages:
+        articles.setdefault(p.article_id, set()).update(content_terms(p.text))
+    n = len(articles)
+    if n < _DISTINCT_ARTICLES:
+        return weights
+    scaled = {}
+    for term, weight in weights.items():
+        held = sum(holds(terms, term) for terms in articles.values())
+        scaled[term] = weight * (math.log1p(n / held) / math.log1p(n) if held else 1.0)
+    return scaled
+
+
+def _without_period(resolved: ResolvedQuestion) -> str:
+    """The question's words but those that say its period ("on 14 March 2023"): a news
+    report is of the period by its event's date, and says "on Tuesday", not the date."""
+    focus = resolved.focus
+    spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
+    bounded = resolved.time.first is not None or resolved.time.last is not None
+    if resolved.is_follow_up or resolved.question != focus or not spans or not bounded:
+        return focus  # "the latest estimate" may be worded so
+    return without_time(focus, replace(resolved.time, spans=tuple(spans)))
+
+
+def holds(present: set[str], term: str) -> bool:
+    """Whether a sentence with the stems ``present`` holds ``term`` (or its word family:
+    "province" and "provincial" stem differently)."""
+    if term in present:
+        return True
+    return len(term) >= _FAMILY_STEM and any(
+        len(p) >= _FAMILY_STEM and (p.startswith(term) or term.startswith(p)) for p in present
+    )
