@@ -225,8 +225,11 @@ def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> fl
     holding the question's words as well as the best of any time ("Who was arrested in
     November 2017?": "Police arrested two men ... on Tuesday") needs only support it as a
     second report would; the cosine of so short a question says little."""
+    # Only a sentence dated in the period earns it: an undated one (an encyclopedia's, or an
+    # article without a date) is "in" every period, and would lower the bar for any year.
+    dated = [r.overlap for r in in_period if r.event is not None]
     best = max(r.overlap for r in reports)
-    return _SUPPORT_MARGIN if best > 0 and max(r.overlap for r in in_period) >= best else 0.0
+    return _SUPPORT_MARGIN if best > 0 and dated and max(dated) >= best else 0.0
 
 
 def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:
