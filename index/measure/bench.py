@@ -222,6 +222,24 @@ def run_bench(
     )
 
 
+def _model_around_index(
+    settings: Settings,
+    index_settings: Settings,
+    corpus_path: Path,
+    texts: list[str],
+    progress: Progress,
+) -> tuple[tuple[float, float], Any, Any, tuple[float, float]]:
+    """The bare model (:func:`measure_raw`) just before and just after a full `newsbot index`
+    and its unchanged re-index, so that the baseline is the mean of the minutes around it."""
+    progress("raw model (1/2)…")
+    raw_before = measure_raw(settings, texts)
+    progress("newsbot index (full)…")
+    full, again = measure_ingest(index_settings, corpus_path)
+    progress("raw model (2/2)…")
+    raw_after = measure_raw(settings, texts)
+    return raw_before, full, again, raw_after
+
+
 def _measure_precision(
     settings: Settings,
     precision: str,
@@ -232,13 +250,14 @@ def _measure_precision(
 ) -> dict[str, float]:
     """The bare model and a full `newsbot index` at another embedding precision."""
     at = settings.model_copy(update={"embed_precision": precision})
-    progress(f"{precision}: raw model, newsbot index, raw model…")
-    raw_before, _ = measure_raw(at, texts)
-    full, _ = measure_ingest(
-        measure_settings(at, root / f"index-{precision}", "bench"), corpus_path
+    raw_before, full, _, raw_after = _model_around_index(
+        at,
+        measure_settings(at, root / f"index-{precision}", "bench"),
+        corpus_path,
+        texts,
+        lambda line: progress(f"{precision}: {line}"),
     )
-    raw_after, _ = measure_raw(at, texts)
-    raw = (raw_before + raw_after) / 2
+    raw = (raw_before[0] + raw_after[0]) / 2
     ingest = full.chunks_embedded / full.seconds
     return {
         "raw_chunks_per_s": round(raw, 2),
@@ -257,12 +276,9 @@ def _measure_indexing(
 ) -> dict[str, Any]:
     """The raw model before and after newsbot's full index run, a re-index of the unchanged
     corpus, and the naive pipeline: the headline figures and their details."""
-    progress("raw model (1/2)…")
-    raw_before = measure_raw(settings, texts)
-    progress("newsbot index (full)…")
-    full, again = measure_ingest(index_settings, corpus_path)
-    progress("raw model (2/2)…")
-    raw_after = measure_raw(settings, texts)
+    raw_before, full, again, raw_after = _model_around_index(
+        settings, index_settings, corpus_path, texts, progress
+    )
     progress("naive llama-index pipeline…")
     naive_seconds, naive_chunks = measure_naive(settings, articles)
     raw = (raw_before[0] + raw_after[0]) / 2
