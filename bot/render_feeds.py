@@ -83,7 +83,8 @@ def render_news_note(articles: Sequence[TakenArticle]) -> str:
 
 
 def render_round(report: FollowReport, at: float) -> str:
-    """One round of the poller, for /status: ``12:30 UTC: 2 feeds, 3 new, 1 failed``."""
+    """One round of the poller, for /status:
+    ``01 Dec 12:30 UTC: 2 feeds checked, 3 new or updated articles, 1 failed``."""
     when = dt.datetime.fromtimestamp(at, dt.UTC).strftime("%d %b %H:%M UTC")
     new = len(report.written)
     text = f"{when}: {len(report.feeds)} feed{'s' if len(report.feeds) != 1 else ''} checked, "
