@@ -36,8 +36,10 @@ from index.answer.coverage import (
 )
 from index.answer.question_weights import distinctive, holds, term_weights
 from index.answer.short_answer import (
+    ShortAnswer,
     anchor_positions,
     best_short_answer,
+    dated_short_answer,
     fresh_answers,
     lead_evidence,
 )
@@ -172,10 +174,19 @@ def compose_answer(
         answer=text,
         found=True,
         citations=citations,
-        short_answer=short.text if short else None,
+        short_answer=_short_text(short, lead, kind),
         time=time,
         lines=lines,
     )
+
+
+def _short_text(short: ShortAnswer | None, lead: Report, kind: AnswerType) -> str | None:
+    """The short answer as shown: a day named relative to a dated report becomes its date."""
+    if short is None:
+        return None
+    if kind is AnswerType.TIME and lead.passage.published_at:
+        return dated_short_answer(short.text, lead.event)
+    return short.text
 
 
 def evidence_score(passages: Sequence[Passage], weights: EvidenceWeights = EVIDENCE) -> float:

@@ -25,10 +25,12 @@ from typing import TYPE_CHECKING
 
 from index.answer.span_model import WORD, Evidence, Span, load_span_model, span_features
 from index.text.answer_types import AnswerType, expected_type
+from index.text.events import display_date
 from index.text.terms import STOP_WORDS, content_terms, stem
 
 if TYPE_CHECKING:
     from index.answer.timeline import Fact
+    from index.text.events import Event
 
 _MONTH = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
@@ -279,6 +281,22 @@ def fresh_answers(kind: AnswerType, sentence: str, known: str) -> list[str]:
         if text and not {w.lower() for w in WORD.findall(text)} <= known_words:
             found.append(text)
     return found
+
+
+# A day named only relative to its report: "on Saturday", "yesterday", "last Tuesday".
+_RELATIVE_DAY = re.compile(
+    rf"(?:(?:on|last|this|next)\s+)?{_DAY}|yesterday|today|tomorrow", re.IGNORECASE
+)
+
+
+def dated_short_answer(text: str, event: Event | None) -> str:
+    """``text``, or the date of ``event`` when ``text`` names a day only relative to its
+    report: a news reader asking "when" wants "18 July 2020", not "Saturday"."""
+    if event is None or not _RELATIVE_DAY.fullmatch(text.strip()):
+        return text
+    if event.first != event.last:
+        return text  # the sentence's event is no single day: the weekday may be another
+    return display_date(event.first.isoformat())
 
 
 def lead_evidence(facts: Sequence[Fact]) -> Evidence:

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from index.answer.short_answer import lead_evidence, short_answer
+from index.answer.short_answer import dated_short_answer, lead_evidence, short_answer
 from index.answer.timeline import Fact, Report
 from index.models import Passage
+from index.text.events import Event, sentence_events
+from index.text.sentences import sentence_spans
 
 SOCHI = (
     "The two countries' leaders met late last month in the Russian Black Sea port of Sochi, "
@@ -95,3 +99,21 @@ def test_the_lead_sentence_is_supported_by_every_other_report_and_leads_by_its_m
 def test_a_lone_fact_has_no_support_and_no_margin() -> None:
     evidence = lead_evidence([Fact([_report("Lead.", 0.9, "a")])])
     assert (evidence.supporting, evidence.margin) == ((), 0.0)
+
+
+def _day(text: str, published: str) -> Event | None:
+    return sentence_events(text, sentence_spans(text), dt.date.fromisoformat(published))[0]
+
+
+def test_a_weekday_short_answer_becomes_the_date_of_its_report() -> None:
+    text = "Calvera began filling the reservoir on Saturday, the ministry said."
+    assert dated_short_answer("Saturday", _day(text, "2020-07-20")) == "18 July 2020"
+
+
+def test_a_short_answer_that_is_no_relative_day_is_kept() -> None:
+    text = "The dam opened in March 2022 after six years of work."
+    assert dated_short_answer("March 2022", _day(text, "2022-03-05")) == "March 2022"
+
+
+def test_a_weekday_short_answer_without_a_dated_event_is_kept() -> None:
+    assert dated_short_answer("Saturday", None) == "Saturday"
