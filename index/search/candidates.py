@@ -73,7 +73,11 @@ def bm25_hits(
 
 
 def add_bm25_hits(
-    collection: Any, hits: list[LexicalHit], vector: np.ndarray, pool: dict[str, Candidate]
+    index: LexicalIndex,
+    collection: Any,
+    hits: list[LexicalHit],
+    vector: np.ndarray,
+    pool: dict[str, Candidate],
 ) -> None:
     """Add BM25's hits to the pool with their scores. Those not in it yet become candidates:
     a delta hit from its node, a main-index hit from its Chroma record, read with its stored
@@ -81,9 +85,19 @@ def add_bm25_hits(
     for want of a vector)."""
     from index.storage.main_index import read_nodes
 
-    wanted = [h.chroma_id for h in hits if h.node is None and h.node_id not in pool]
+    # Main-index hits: no node at hand, their row in the main index instead.
+    wanted = [h for h in hits if h.position is not None and h.node_id not in pool]
     # The main index's ids are the live generation's: no visibility to check.
-    read = read_nodes(getattr(collection, "raw", collection), wanted) if wanted else {}
+    read = (
+        read_nodes(
+            getattr(collection, "raw", collection),
+            [h.chroma_id for h in wanted],
+            index.main,
+            [h.position for h in wanted if h.position is not None],
+        )
+        if wanted
+        else {}
+    )
     for hit in hits:
         candidate = pool.get(hit.node_id)
         if candidate is None:

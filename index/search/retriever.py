@@ -223,7 +223,7 @@ class Retriever:
                 self._add_dense(view, bundle, unit, filters, period, pool)
             if mode != "dense" and view.lexical is not None:
                 hits = bm25_hits(view.lexical, bundle, filters, period)
-                add_bm25_hits(view.collection, hits, unit, pool)
+                add_bm25_hits(view.lexical, view.collection, hits, unit, pool)
         fill_cosines(view.collection, unit, pool)
         if view.lexical is not None:
             add_word_features(view.lexical, query, emphasis, pool)

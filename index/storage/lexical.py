@@ -138,6 +138,7 @@ class LexicalHit:
     node_id: str
     score: float
     node: TextNode | None = None
+    position: int | None = None  # its row in the main index (main-index records)
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,10 @@ class LexicalIndex:
             positions, scores = self._search_main(query, top_k, main_mask)
             ids = self.main.ids.at(positions)
             hits += [
-                LexicalHit(chroma_id=i, node_id=node_id_of(i), score=float(score))
-                for i, score in zip(ids, scores, strict=True)
+                LexicalHit(
+                    chroma_id=i, node_id=node_id_of(i), score=float(score), position=int(row)
+                )
+                for i, row, score in zip(ids, positions, scores, strict=True)
             ]
         if self.delta.records:
             scores = self.delta.scores(self.terms(query), self.main.scoring)

@@ -124,17 +124,30 @@ def delta_record(node: TextNode) -> DeltaRecord:
     )
 
 
-def read_nodes(collection: Any, chroma_ids: Sequence[str]) -> dict[str, tuple[TextNode, Any]]:
-    """The BM25 node and stored vector of each of ``chroma_ids`` still in ``collection``
-    (one Chroma read), by Chroma id: what a question needs of the main index's hits."""
+def read_nodes(
+    collection: Any, chroma_ids: Sequence[str], main: MainIndex, positions: Sequence[int]
+) -> dict[str, tuple[TextNode, Any]]:
+    """The BM25 node and stored vector of each of ``chroma_ids`` (at ``positions`` of
+    ``main``) still in ``collection``, by Chroma id: what a question needs of the main
+    index's hits. One Chroma read; the vectors come from the main index's vector file when
+    it has one (Chroma's took 4.4 ms more for 40 records at 100k chunks: docs/decisions.md)."""
     from index.storage.records import documents_of, node_from_record
 
     if not chroma_ids:
         return {}
-    got = collection.get(ids=list(chroma_ids), include=["documents", "metadatas", "embeddings"])
+    saved = main.vectors
+    include = ["documents", "metadatas"] + ([] if saved is not None else ["embeddings"])
+    got = collection.get(ids=list(chroma_ids), include=include)
+    if saved is not None:
+        order = np.argsort(np.asarray(positions, dtype=np.int64), kind="stable")
+        rows = saved.read(np.asarray(positions, dtype=np.int64)[order])
+        by_id = {chroma_ids[i]: rows[k] for k, i in enumerate(order.tolist())}
+        vectors = [by_id[chroma_id] for chroma_id in got["ids"]]
+    else:
+        vectors = list(got["embeddings"])
     found: dict[str, tuple[TextNode, Any]] = {}
     for chroma_id, text, record, vector in zip(
-        got["ids"], documents_of(got), got["metadatas"] or [], got["embeddings"], strict=True
+        got["ids"], documents_of(got), got["metadatas"] or [], vectors, strict=True
     ):
         if record is not None:  # deleted by another process meanwhile
             found[chroma_id] = (bm25_node(node_from_record(record, text), chroma_id), vector)

@@ -131,3 +131,29 @@ def test_after_an_edit_replaced_records_stay_hidden_and_new_ones_are_found(
     found = {h.chroma_id for h in hits}
     assert not found & view.lexical.hidden
     assert found & {r.chroma_id for r in view.lexical.delta.records}
+
+
+def test_bm25_hits_read_from_the_vector_file_score_as_their_chroma_vectors(
+    news: Any, query_embedder: Any
+) -> None:
+    from index.search.candidates import add_bm25_hits, bm25_hits
+
+    settings, _, _ = news
+    retriever = _retriever(settings, query_embedder)
+    view = retriever._current()
+    assert view.lexical.main.vectors is not None, "the main index was saved without its vectors"
+    vector = np.asarray(query_embedder.get_query_embedding(QUESTION), dtype=np.float32)
+    hits = bm25_hits(view.lexical, _Bundle(QUESTION), None)
+    pool: dict[str, Any] = {}
+    add_bm25_hits(view.lexical, view.collection, hits, vector, pool)
+
+    expected = dict(_brute_force(retriever, vector, lambda _: True, k=10_000))
+    from_main = [hit for hit in hits if hit.position is not None]  # not the edit's delta
+    assert len(from_main) > 10
+    for hit in from_main:
+        assert pool[hit.node_id].cosine == pytest.approx(expected[hit.chroma_id], abs=1e-6)
+
+
+class _Bundle:
+    def __init__(self, query: str) -> None:
+        self.query_str = query
