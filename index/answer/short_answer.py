@@ -55,11 +55,9 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"(?:[A-Z][\w'’.-]*(?:\s+(?:of|de|von|van|the|and)\s+|\s+)?)*[A-Z][\w'’.-]*")
-# "at Blair House", "in the Castelvar Congress Hall", "At the lakeside Villa Amsel" (opening a
-# sentence); not a month or a weekday ("in March").
+# "at Blair House", "in the Castelvar Congress Hall", "at the lakeside Villa Amsel".
 _PLACE = re.compile(
-    r"\b(?:[Ii]n|[Aa]t|[Nn]ear|from|to|[Oo]utside|[Ii]nto)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}"
-    rf"(?!(?:{_MONTH}|{_DAY})\b)(" + _NAME.pattern + ")"
+    r"\b(?:in|at|near|from|to|outside|into)\s+(?:the\s+)?(?:[a-z]+\s+){0,2}(" + _NAME.pattern + ")"
 )
 _YEAR = re.compile(r"1[5-9]\d\d|20\d\d")
 _CLAUSE_END = re.compile(r"[,;:.!?()]|\s(?:that|which|who|while|but|because|after|before|when)\s")

@@ -37,13 +37,8 @@ _NUMBER = re.compile(
     r"dozens?|hundreds?|thousands?|millions?|billions?)\b",
     re.IGNORECASE,
 )
-# A preposition of place followed by a capitalised name: "at Blair House", "in Washington",
-# "At the lakeside Villa Amsel" (opening a sentence, a word or two before the name); not a
-# month or a weekday ("in March", "On Tuesday" say when).
-_PLACE = re.compile(
-    r"\b(?:[Aa]t|[Ii]n|[Nn]ear|from|to|[Oo]utside|[Ii]nside) (?:the )?(?:[a-z]+ ){0,2}"
-    rf"(?!(?i:{_MONTHS}|{_DAYS})\b)[A-Z][\w-]+"
-)
+# A preposition of place followed by a capitalised name: "at Blair House", "in Washington".
+_PLACE = re.compile(r"\b(at|in|near|from|to|outside|inside) (the )?[A-Z][\w-]+")
 _NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from index.text.answer_types import AnswerType, expected_type, offers, person_names
+from index.text.answer_types import AnswerType, expected_type, person_names
 
 
 @pytest.mark.parametrize(
@@ -40,19 +40,3 @@ def test_the_people_a_sentence_names(sentence: str, people: list[str]) -> None:
 )
 def test_which_with_a_noun_for_people_asks_for_a_person(question: str, kind: AnswerType) -> None:
     assert expected_type(question) is kind
-
-
-@pytest.mark.parametrize(
-    ("sentence", "place"),
-    [
-        ("At the lakeside Villa Amsel last week, the two sides agreed.", True),
-        ("In Brussels, the talks began on Monday.", True),
-        ("The ministers met at Blair House.", True),
-        ("The ministers met in March.", False),
-        ("On Tuesday the ministers met again.", False),
-    ],
-)
-def test_a_place_is_a_name_after_a_preposition_of_place_not_a_date(
-    sentence: str, place: bool
-) -> None:
-    assert offers(sentence, AnswerType.PLACE) is place

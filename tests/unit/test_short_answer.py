@@ -4,15 +4,9 @@ import datetime as dt
 
 import pytest
 
-from index.answer.short_answer import (
-    dated_short_answer,
-    lead_evidence,
-    short_answer,
-    typed_spans,
-)
+from index.answer.short_answer import dated_short_answer, lead_evidence, short_answer
 from index.answer.timeline import Fact, Report
 from index.models import Passage
-from index.text.answer_types import AnswerType
 from index.text.events import Event, sentence_events
 from index.text.sentences import sentence_spans
 
@@ -123,12 +117,3 @@ def test_a_short_answer_that_is_no_relative_day_is_kept() -> None:
 
 def test_a_weekday_short_answer_without_a_dated_event_is_kept() -> None:
     assert dated_short_answer("Saturday", None) == "Saturday"
-
-
-def test_a_place_opening_the_sentence_is_a_candidate_for_where() -> None:
-    sentence = "At the lakeside Villa Amsel last week, the two countries agreed on the flow."
-    assert [s.text(sentence) for s in typed_spans(AnswerType.PLACE, sentence)] == ["Villa Amsel"]
-
-
-def test_a_month_after_in_is_no_place() -> None:
-    assert typed_spans(AnswerType.PLACE, "The talks resumed in May.") == []
