@@ -85,19 +85,12 @@ def add_bm25_hits(
     for want of a vector)."""
     from index.storage.main_index import read_nodes
 
-    # Main-index hits: no node at hand, their row in the main index instead.
-    wanted = [h for h in hits if h.position is not None and h.node_id not in pool]
+    # Main-index hits (no node at hand, their row in the main index instead) not yet found.
+    rows = {
+        h.chroma_id: h.position for h in hits if h.position is not None and h.node_id not in pool
+    }
     # The main index's ids are the live generation's: no visibility to check.
-    read = (
-        read_nodes(
-            getattr(collection, "raw", collection),
-            [h.chroma_id for h in wanted],
-            index.main,
-            [h.position for h in wanted if h.position is not None],
-        )
-        if wanted
-        else {}
-    )
+    read = read_nodes(getattr(collection, "raw", collection), rows, index.main) if rows else {}
     for hit in hits:
         candidate = pool.get(hit.node_id)
         if candidate is None:

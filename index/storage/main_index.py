@@ -125,23 +125,23 @@ def delta_record(node: TextNode) -> DeltaRecord:
 
 
 def read_nodes(
-    collection: Any, chroma_ids: Sequence[str], main: MainIndex, positions: Sequence[int]
+    collection: Any, rows: Mapping[str, int], main: MainIndex
 ) -> dict[str, tuple[TextNode, Any]]:
-    """The BM25 node and stored vector of each of ``chroma_ids`` (at ``positions`` of
+    """The BM25 node and stored vector of each record of ``rows`` (Chroma id -> its row in
     ``main``) still in ``collection``, by Chroma id: what a question needs of the main
     index's hits. One Chroma read; the vectors come from the main index's vector file when
     it has one (Chroma's took 4.4 ms more for 40 records at 100k chunks: docs/decisions.md)."""
     from index.storage.records import documents_of, node_from_record
 
-    if not chroma_ids:
+    if not rows:
         return {}
     saved = main.vectors
     include = ["documents", "metadatas"] + ([] if saved is not None else ["embeddings"])
-    got = collection.get(ids=list(chroma_ids), include=include)
+    got = collection.get(ids=list(rows), include=include)
     if saved is not None:
-        order = np.argsort(np.asarray(positions, dtype=np.int64), kind="stable")
-        rows = saved.read(np.asarray(positions, dtype=np.int64)[order])
-        by_id = {chroma_ids[i]: rows[k] for k, i in enumerate(order.tolist())}
+        ascending = sorted(rows, key=rows.__getitem__)  # the file is read in row order
+        stored = saved.read(np.array([rows[i] for i in ascending]))
+        by_id = dict(zip(ascending, stored, strict=True))
         vectors = [by_id[chroma_id] for chroma_id in got["ids"]]
     else:
         vectors = list(got["embeddings"])
