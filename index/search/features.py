@@ -7,7 +7,6 @@ answer the question asks for (a date for "when") found in the sentence adds a li
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Iterator
 
@@ -60,26 +59,39 @@ def candidate_terms(
     """Each candidate's sentence terms and window terms, as :meth:`LexicalIndex.terms` gives.
 
     Candidates cluster: the 80 windows of a question overlap on about half their text. Each
-    stretch of overlapping windows of one article is tokenised and stemmed once and every
-    window takes its terms by offset: on 300 SQuAD questions, the same terms for all 19,496
-    candidates in 6.3 ms a question instead of 12.9.
+    stretch of overlapping windows of one article is cut where any of its sentences or
+    windows starts or ends, each piece is tokenised once, and every sentence and window
+    joins its pieces. On 100 SQuAD questions at 100k chunks (15,000 words a question), the
+    same terms for 8,475 candidates in 11.2 ms a question instead of 19.3.
     """
     found: dict[str, tuple[list[str], list[str]]] = {}
     for group in by_article(candidates).values():
         for start, text, members in _stretches(group):
-            # A window alone gains nothing from offsets, and plain tokenising is faster.
-            positioned = index.positioned_terms(text) if len(members) > 1 else None
-            if positioned is None:
+            spans = {c.node_id: _spans(c, start) for c in members}
+            cuts = sorted({0, len(text), *itertools.chain.from_iterable(spans.values())})
+            # A window standing alone may not hold its sentence (see _stretches).
+            inside = cuts[0] >= 0 and cuts[-1] <= len(text)
+            pieces = index.piece_terms(text, cuts) if inside else None
+            if pieces is None:
                 for c in members:
                     found[c.node_id] = (index.terms(c.sentence), index.terms(c.window))
                 continue
-            starts, ends, stems = positioned
-            for c in members:
-                found[c.node_id] = (
-                    _terms_within(starts, ends, stems, c.sentence_start - start, c.sentence),
-                    _terms_within(starts, ends, stems, _window_start(c) - start, c.window),
-                )
+            at = {cut: i for i, cut in enumerate(cuts)}
+            for node_id, (s0, s1, w0, w1) in spans.items():
+                sentence, window = pieces[at[s0] : at[s1]], pieces[at[w0] : at[w1]]
+                found[node_id] = (_joined(sentence), _joined(window))
     return found
+
+
+def _joined(pieces: list[list[str]]) -> list[str]:
+    return list(itertools.chain.from_iterable(pieces))
+
+
+def _spans(c: Candidate, offset: int) -> tuple[int, int, int, int]:
+    """Where ``c``'s sentence and window start and end in a stretch starting at ``offset``."""
+    sentence = c.sentence_start - offset
+    window = _window_start(c) - offset
+    return sentence, sentence + len(c.sentence), window, window + len(c.window)
 
 
 def _window_start(c: Candidate) -> int:
@@ -111,14 +123,6 @@ def _stretches(group: list[Candidate]) -> Iterator[tuple[int, str, list[Candidat
         run_start, run_text, members = lo, c.window, [c]
     if members:
         yield run_start, run_text, members
-
-
-def _terms_within(
-    starts: list[int], ends: list[int], stems: list[str], offset: int, text: str
-) -> list[str]:
-    first = bisect.bisect_left(starts, offset)
-    last = bisect.bisect_right(ends, offset + len(text))
-    return stems[first:last]
 
 
 def _meaningful(text: str) -> str:

@@ -65,3 +65,13 @@ def test_a_window_that_disagrees_with_its_neighbours_is_tokenised_on_its_own() -
     for c in pool:
         assert found[c.node_id] == (index.terms(c.sentence), index.terms(c.window))
     assert "lodg" in found[edited.node_id][0] and "lodg" not in found[pool[2].node_id][1]
+
+
+def test_a_sentence_outside_its_window_gets_its_own_terms() -> None:
+    index = lexical_index()
+    stray = candidate(2, 1)
+    stray.sentence = "A sentence the window does not hold."
+    pool = [stray, candidate(4, 0)]
+    found = candidate_terms(index, pool)
+    for c in pool:
+        assert found[c.node_id] == (index.terms(c.sentence), index.terms(c.window))
