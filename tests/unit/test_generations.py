@@ -94,6 +94,33 @@ def test_queries_skip_invisible_records_and_ask_again_for_enough() -> None:
     assert seen.count() == 11  # everything else is the collection's own
 
 
+def test_replaced_records_awaiting_their_purge_are_asked_for_beyond_the_top() -> None:
+    old = {"gen_added": 1, "gen_removed": 0}
+    replaced = {"gen_added": 1, "gen_removed": 2}
+    records = [(f"r{i}", i / 100, replaced if i in (1, 4) else old) for i in range(30)]
+    collection = FakeCollection(records)
+    seen = VisibleCollection(collection, Visibility(2))  # type: ignore[arg-type]
+    seen.slack = 2  # the pointer counts two replaced records not purged yet
+
+    result = seen.query(query_embeddings=[[0.0]], n_results=8)
+
+    assert result["ids"] == [["r0", "r2", "r3", "r5", "r6", "r7", "r8", "r9"]]
+    assert collection.asked == [10]  # a quarter more at once: no second query
+
+
+def test_a_second_unfiltered_query_asks_for_twice_what_was_dropped() -> None:
+    old = {"gen_added": 1, "gen_removed": 0}
+    replaced = {"gen_added": 1, "gen_removed": 2}
+    records = [(f"r{i}", i / 100, replaced if i < 3 else old) for i in range(30)]
+    collection = FakeCollection(records)
+    seen = VisibleCollection(collection, Visibility(2))  # type: ignore[arg-type]
+
+    result = seen.query(query_embeddings=[[0.0]], n_results=8)
+
+    assert result["ids"] == [[f"r{i}" for i in range(3, 11)]]
+    assert collection.asked == [8, 14]
+
+
 def test_without_invisible_records_one_query_is_enough() -> None:
     collection = FakeCollection([(f"r{i}", i / 10, {"gen_added": 1}) for i in range(6)])
     result = VisibleCollection(collection, Visibility(1)).query(  # type: ignore[arg-type]
