@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import cache
 from typing import TYPE_CHECKING
 
 from index.answer.conversation import without_time
@@ -33,9 +35,16 @@ def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str
     leaned_on = resolved.context.replace(resolved.recalled, " ") if resolved.recalled else ""
     weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
-    focus = _without_period(resolved) if dated else resolved.focus
+    focus = _RECENCY_ADVERBS.sub(" ", _without_period(resolved)) if dated else resolved.focus
     weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
+
+
+# "Who currently leads the union?" asks for the newest report, not for a sentence saying
+# "currently": news says what is current by its date ("who was elected in March").
+_RECENCY_ADVERBS = re.compile(
+    r"\b(?:currently|presently|nowadays|now|these\s+days|at\s+present|today)\b", re.IGNORECASE
+)
 
 
 def distinctive(weights: dict[str, float], passages: Sequence[Passage]) -> dict[str, float]:
@@ -68,9 +77,44 @@ def _without_period(resolved: ResolvedQuestion) -> str:
 
 def holds(present: set[str], term: str) -> bool:
     """Whether a sentence with the stems ``present`` holds ``term`` (or its word family:
-    "province" and "provincial" stem differently)."""
+    "province" and "provincial" stem differently; "led" and "lead" not at all; who "ran"
+    a company is said by the title held: "chief executive")."""
     if term in present:
+        return True
+    said_otherwise = _other_words().get(term)
+    if said_otherwise is not None and not said_otherwise.isdisjoint(present):
         return True
     return len(term) >= _FAMILY_STEM and any(
         len(p) >= _FAMILY_STEM and (p.startswith(term) or term.startswith(p)) for p in present
     )
+
+
+# Stems of irregular past tenses and their present (the stemmer leaves "led" as it is).
+_IRREGULAR = {
+    "led": "lead", "ran": "run", "won": "win", "took": "take", "paid": "pay", "held": "hold",
+    "sold": "sell", "bought": "buy", "built": "build", "began": "begin", "begun": "begin",
+    "lost": "lose", "met": "meet", "told": "tell", "gave": "give", "given": "give",
+    "chose": "choos", "chosen": "choos", "fell": "fall", "rose": "rise", "spent": "spend",
+    "sent": "send", "kept": "keep", "struck": "strike", "brought": "bring", "sought": "seek",
+    "stood": "stand", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
+}  # fmt: skip
+# Who led, ran or headed something: news names the post ("its general secretary").
+_LEADING_VERBS = ("lead", "run", "head", "chair", "helm")
+_TITLES = frozenset(
+    "leader head chief director chairman chairwoman chair presid secretari execut boss "
+    "manag governor".split()
+)
+
+
+@cache
+def _other_words() -> dict[str, frozenset[str]]:
+    """For a question's stem, the stems a sentence may say it with instead."""
+    other: dict[str, set[str]] = {}
+    for past, present in _IRREGULAR.items():
+        other.setdefault(past, set()).add(present)
+        other.setdefault(present, set()).add(past)
+    for verb in _LEADING_VERBS:
+        forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
+        for form in forms:
+            other.setdefault(form, set()).update(forms | _TITLES - {form})
+    return {term: frozenset(words) for term, words in other.items()}

@@ -1,0 +1,36 @@
+"""How much the words of a question count when a sentence is chosen (question_weights.py)."""
+
+from __future__ import annotations
+
+from index.answer.conversation import ResolvedQuestion
+from index.answer.question_weights import holds, term_weights
+from index.text.terms import content_terms
+
+
+def _held(sentence: str, word: str) -> bool:
+    (term,) = content_terms(word)
+    return holds(set(content_terms(sentence)), term)
+
+
+def test_an_irregular_past_is_held_by_its_present() -> None:
+    assert _held("Orla Brennick will lead the union.", "led")
+    assert _held("Police led the search.", "lead")
+
+
+def test_who_ran_something_is_held_by_the_title_of_its_head() -> None:
+    assert _held("Chief executive Magnus Tolley said so.", "ran")
+    assert _held("Its general secretary, Orla Brennick, spoke.", "led")
+
+
+def test_a_title_is_not_held_by_another_title() -> None:
+    assert not _held("Chief executive Magnus Tolley said so.", "director")
+
+
+def test_an_unrelated_word_is_not_held() -> None:
+    assert not _held("The union voted on Tuesday.", "ran")
+
+
+def test_recency_adverbs_do_not_count_in_dated_articles() -> None:
+    question = "Who currently leads the union now?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    assert set(term_weights(resolved, dated=True)) == {"lead", "union"}
