@@ -46,7 +46,7 @@ from index.answer.short_answer import (
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
 from index.text.answer_types import AnswerType, expected_type, person_names
-from index.text.dates import QuestionTime
+from index.text.dates import Granularity, QuestionTime
 from index.text.dates.tense import tense_at
 from index.text.events import Event, event_from_label, sentence_events, stored_event
 from index.text.sentences import sentence_spans
@@ -83,6 +83,8 @@ _PERSON_BONUS = 0.2
 # A question about a period is declined when the best sentence of the period holds less
 # than this share of the words the best sentence of any time holds.
 _PERIOD_OVERLAP = 0.5
+# ... and its bar is lowered when its best dated sentence holds nearly as many of them.
+_PERIOD_NEAR = 0.7
 # A question for a figure is declined when none of its best sentences gives one.
 _FIGURE_REPORTS = 3
 
@@ -131,7 +133,7 @@ def compose_answer(
         reason = missing_from_articles(resolved, then, vocabulary, time.describe())
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
-        reports = in_period
+        reports = [_dated_in_period(r, time) for r in in_period]
     # An answer comes from passages about what the question names: not a cable car's
     # passengers for a question about the tram's.
     named = [r for r in reports if mentions_names(resolved.question, time, r.passage)]
@@ -150,6 +152,7 @@ def compose_answer(
     ):
         # "What price per megawatt-hour": "400 megawatts" is a figure, but not a price.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    reports = _giving_what_is_asked(reports, kind, measure, resolved.question)
     facts = arrange(
         merge_reports(reports),
         time,
@@ -178,6 +181,51 @@ def compose_answer(
         time=time,
         lines=lines,
     )
+
+
+def _giving_what_is_asked(
+    reports: list[Report], kind: AnswerType, measure: str | None, question: str
+) -> list[Report]:
+    """The reports that give the figure a "how much" or "how many" question asks for, when
+    any does: "Berth 9 alone handled 540,000" does not say what the terminal cost, however
+    new it is; "how many containers" is answered by a figure of containers."""
+    if measure is not None:
+        giving = [r for r in reports if gives_measure(r.text, measure)]
+    elif kind is AnswerType.NUMBER:
+        # "1.1 million containers" for "how many containers"; a figure of something else
+        # ("three strikes") says nothing, and the best report may still explain.
+        giving = [r for r in reports if gives_figure(r.text, question, named=True)]
+    else:
+        return reports
+    return giving or reports
+
+
+def _dated_in_period(report: Report, time: QuestionTime) -> Report:
+    """``report`` dated by the period its sentence names that the question asks about, when
+    its own date is another: "handled 1.1 million containers in 2025, its annual report
+    published yesterday shows" is about 2025 for "last year"."""
+    event = report.event
+    if event is None or _meets(event.first, event.last, time):
+        return report
+    for first, last in event.ranges:
+        if _meets(first, last, time):
+            period = Event(first, last, _granularity(first, last), True, event.ranges)
+            return replace(report, event=period)
+    return report
+
+
+def _meets(first: dt.date, last: dt.date, time: QuestionTime) -> bool:
+    return (time.first is None or last >= time.first) and (time.last is None or first <= time.last)
+
+
+def _granularity(first: dt.date, last: dt.date) -> Granularity:
+    if first == last:
+        return "day"
+    if first.day == 1 and (last + dt.timedelta(days=1)).day == 1 and first.month == last.month:
+        return "month"
+    if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return "decade" if last.year - first.year == 9 and first.year % 10 == 0 else "year"
+    return "year"
 
 
 def _short_text(short: ShortAnswer | None, lead: Report, kind: AnswerType) -> str | None:
@@ -240,7 +288,7 @@ def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> fl
     # article without a date) is "in" every period, and would lower the bar for any year.
     dated = [r.overlap for r in in_period if r.event is not None]
     best = max(r.overlap for r in reports)
-    return _SUPPORT_MARGIN if best > 0 and dated and max(dated) >= best else 0.0
+    return _SUPPORT_MARGIN if best > 0 and dated and max(dated) >= _PERIOD_NEAR * best else 0.0
 
 
 def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:

@@ -89,18 +89,45 @@ _NOT_NOUNS = frozenset(
 )
 
 
+# "What share of the vote": a word for a part or an amount of something is said in figures
+# ("61 percent"), not in its own name; the thing it is of ("the vote") is the focus.
+_AMOUNT_NOUNS = frozenset(
+    "share proportion percentage fraction part amount number total level rate size "
+    "portion majority quantity sum".split()
+)
+# "Who is the mayor of Harwick?": the role a "who" question asks about.
+_ROLE = re.compile(
+    r"^\W*who\s+(?:is|was|are|were)\s+(?:now\s+|currently\s+)?(?:the|its|their)\s+"
+    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<role>[a-z][\w-]*)\s+of\b",
+    re.IGNORECASE,
+)
+
+
 def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
-    """Why the articles cannot answer: the thing the question counts ("how many turbines")
-    or picks ("what price") is in none of them. (Whether the nearest passages name it is
-    no test: "how many people" is answered by "six members".)"""
-    match = _FOCUS.match(question)
-    if match is None or vocabulary is None:
+    """Why the articles cannot answer: the thing the question counts ("how many turbines"),
+    picks ("what price") or the role it asks who holds ("who is the mayor of ...") is in
+    none of them. (Whether the nearest passages name it is no test: "how many people" is
+    answered by "six members".)"""
+    if vocabulary is None:
         return None
-    # The first word that is not a modifier ("full-sized", "developmental") names it.
-    noun = next((w for w in match["phrase"].split() if not _MODIFIER.search(w)), "")
+    noun = _focus_noun(question)
     if not noun or noun.lower() in _NOT_NOUNS or vocabulary(stem(noun.lower())):
         return None
     return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+def _focus_noun(question: str) -> str:
+    role = _ROLE.match(question)
+    if role is not None:
+        return role["role"]
+    match = _FOCUS.match(question)
+    if match is None:
+        return ""
+    # The first word that is not a modifier ("full-sized", "developmental") names it.
+    noun = next((w for w in match["phrase"].split() if not _MODIFIER.search(w)), "")
+    if noun.lower() in _AMOUNT_NOUNS:
+        return ""  # its figure is in other words; what it is of is checked with the rest
+    return noun
 
 
 # A figure: digits or a number word, not a date ("27 September", "in 2018").
@@ -115,10 +142,11 @@ _ANY_DAY = dt.date(2000, 1, 1)
 _FIGURE_REACH = 8
 
 
-def gives_figure(sentence: str, question: str) -> bool:
+def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
     """Whether ``sentence`` gives a figure a "how many X" question could be answered with:
     a number not of a date, near X when the sentence names X ("60 passengers each" for
-    "how many passengers"; not "380 million crowns ... its first passengers")."""
+    "how many passengers"; not "380 million crowns ... its first passengers"); with
+    ``named``, only a figure next to X itself."""
     # Any day will do as the reference: only where the dates are matters, and without one
     # a date without its year ("on 27 September") would be taken for a figure.
     dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
@@ -135,7 +163,7 @@ def gives_figure(sentence: str, question: str) -> bool:
     tokens = [(t.start(), stem(t.group().lower())) for t in re.finditer(r"[\w'’-]+", sentence)]
     at = [i for i, (_, word) in enumerate(tokens) if counted and word == counted]
     if not at:
-        return True
+        return not named or not counted
     figure_at = [i for i, (start, _) in enumerate(tokens) for m in figures if start == m.start()]
     return any(abs(i - j) <= _FIGURE_REACH for i in at for j in figure_at)
 

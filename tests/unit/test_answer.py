@@ -348,3 +348,66 @@ def test_a_line_holding_the_person_asked_for_stands_alone() -> None:
         standalone("Who was arrested in Elsby?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text == text.split(". ")[0] + "."
+
+
+def dated_passage(text: str, score: float, article: str, published: str) -> Passage:
+    """A report of ``published`` whose matched sentence is ``text``, dated as indexing dates it."""
+    from index.text.events import sentence_events
+    from index.text.sentences import sentence_spans
+
+    day = dt.date.fromisoformat(published)
+    (event,) = sentence_events(text, sentence_spans(text), day)
+    assert event is not None
+    return replace(
+        passage(text, score, f"{article}#s0", article, matched=text),
+        published_at=published,
+        event_date=event.label,
+        event_start=event.start_day,
+        event_end=event.end_day,
+        event_ranges=event.ranges_text,
+    )
+
+
+def test_a_line_is_dated_by_the_period_asked_about_when_its_sentence_names_it() -> None:
+    text = (
+        "The port handled 1.1 million containers in 2025, its annual report published "
+        "yesterday shows."
+    )
+    question = "How many containers did the port handle last year?"
+    answer = compose_answer(
+        standalone_at(question, dt.date(2026, 6, 15)),
+        [dated_passage(text, 0.6, "a", "2026-05-20")],
+        **LIMITS,
+    )
+    assert answer.found and answer.lines[0].event_date == "2025"
+
+
+def test_a_how_much_question_leads_with_a_report_giving_the_sum() -> None:
+    passages = [
+        dated_passage(
+            "The terminal at Berth 9 handled 540,000 containers on Monday.", 0.6, "a", "2026-05-20"
+        ),
+        dated_passage(
+            "The terminal at Berth 9 cost 172 million crowns on Monday.", 0.55, "b", "2024-06-04"
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How much did the Berth 9 terminal finally cost?"), passages, **LIMITS
+    )
+    assert answer.found and "172 million crowns" in answer.lines[0].text
+
+
+def test_a_how_many_question_leads_with_a_figure_of_what_it_counts() -> None:
+    passages = [
+        dated_passage(
+            "The port of Harwick handled no ships in a strike that lasted three days on Monday.",
+            0.7,
+            "a",
+            "2026-05-20",
+        ),
+        dated_passage("Harwick handled 1.1 million containers in May.", 0.45, "b", "2024-06-04"),
+    ]
+    answer = compose_answer(
+        standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
+    )
+    assert answer.found and "1.1 million containers" in answer.lines[0].text
