@@ -87,3 +87,12 @@ def test_a_label_names_its_whole_period() -> None:
     decade = event_from_label("1990s")
     assert decade is not None and decade.last == dt.date(1999, 12, 31)
     assert event_from_label("not a date") is None
+
+
+def test_a_figure_forecast_in_a_year_does_not_date_the_sentence() -> None:
+    text = (
+        "Berth 9 opened yesterday. The terminal cost 172 million crowns, against the 140 "
+        "million forecast in 2018, and can handle 600,000 containers a year."
+    )
+    events = sentence_events(text, sentence_spans(text), dt.date(2024, 6, 4))
+    assert [e.label if e else None for e in events] == ["2024-06-03", "2024-06-03"]
