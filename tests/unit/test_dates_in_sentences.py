@@ -168,6 +168,12 @@ def test_a_month_without_a_year_is_the_latest_one_begun_by_publication() -> None
     assert days("The talks began in December.") == (d("2021-12-01"), d("2021-12-31"))
 
 
+def test_a_later_month_something_starts_or_ends_in_is_still_to_come() -> None:
+    assert days("The new fares apply from December.") == (d("2022-12-01"), d("2022-12-31"))
+    assert days("The bridge stays closed until December.") == (d("2022-12-01"), d("2022-12-31"))
+    assert days("The fares have applied from March.") == (d("2022-03-01"), d("2022-03-31"))
+
+
 def test_a_weekday_in_an_article_of_that_weekday_is_the_publication_day() -> None:
     assert days("Armenia and Azerbaijan held talks on Monday.") == (MONDAY, MONDAY)
 

@@ -76,12 +76,23 @@ def on_month(scan: Scan, m: re.Match[str]) -> Hit | None:
         y = scan.base.year if month > scan.base.month else scan.base.year + 1
     elif mod == "this":
         y = scan.base.year
+    elif not scan.question and _looks_ahead(scan, m.start()) and month > scan.base.month:
+        y = scan.base.year  # "rises to 18 percent from April", written in March
     else:
         y = scan.base.year if month <= scan.base.month else scan.base.year - 1
     scan.last_month_end = m.end()
     cycle: Cycle | None = None if m["year"] or mod in ("last", "next", "this") else "year"
     first, last = date(y, month, 1), month_end(y, month)
     return Hit(m.start(), m.end(), first, last, "month", True, cycle=cycle)
+
+
+# A month after these, in an article, is when something starts or ends: a later month of
+# the year is still to come ("from April" in March), not last year's.
+_AHEAD_LEADS = frozenset({"from", "until", "till", "by"})
+
+
+def _looks_ahead(scan: Scan, start: int) -> bool:
+    return word_before(scan.text, start)[0].lower() in _AHEAD_LEADS
 
 
 def on_weekday(scan: Scan, m: re.Match[str]) -> Hit | None:
