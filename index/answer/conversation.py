@@ -42,6 +42,7 @@ class Turn:
     article_ids: tuple[str, ...]  # articles the answer cited
     time: QuestionTime = field(default_factory=QuestionTime)  # the period the topic is about
     person: str = ""  # whom the answer named, when the question asked "who"
+    answered: QuestionTime | None = None  # when the event of the answer's lead line happened
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +128,11 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return standalone(question, own)
-        moved = _moved(last.time, question) or _succession(last.time, question)
+        moved = (
+            _moved(last.time, question)
+            or _succession(last.time, question)
+            or _after_answer(last.answered, question)
+        )
         time = own if not own.is_empty else moved or last.time
         topic_text = last.topic
         # "What was her job?" after "Who replaced him?": she is whom that answer named.
@@ -167,15 +172,17 @@ class Conversation:
         answer: str,
         article_ids: tuple[str, ...],
         short_answer: str | None = None,
+        answered: QuestionTime | None = None,
     ) -> None:
         """Remember a turn: its question, the answer's text and the articles it cited;
-        ``short_answer`` is remembered as the person it named when the question was "who"."""
+        ``short_answer`` is remembered as the person it named when the question was "who";
+        ``answered`` is when the event of the answer's lead line happened."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
         person = short_answer if short_answer and _asks_for_person(resolved.question) else ""
         with self._lock:
             self._turns.append(
-                Turn(resolved.question, topic, answer, article_ids, resolved.time, person)
+                Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
             )
 
 
@@ -203,6 +210,24 @@ def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
         return QuestionTime(first=time.last + dt.timedelta(days=1))
     if _PREDECESSOR.search(question) and time.first is not None:
         return QuestionTime(last=time.first - dt.timedelta(days=1))
+    return None
+
+
+# "Who was arrested afterwards?" after "When was it stolen?": after the answer's event.
+_AFTER = re.compile(r"\b(?:afterwards?|thereafter|later\s+on|after\s+that|since\s+then)\b", re.I)
+_BEFORE = re.compile(r"\b(?:beforehand|before\s+that|before\s+then|previously)\b", re.I)
+
+
+def _after_answer(answered: QuestionTime | None, question: str) -> QuestionTime | None:
+    """The period after (or before) the event the previous answer led with, that a follow-up
+    asking what happened "afterwards" (or "before that") asks about."""
+    if answered is None or answered.first is None or answered.last is None:
+        return None
+    # From its day on: what followed a vote may be told of the same day ("and Pellerin quit").
+    if _AFTER.search(question):
+        return QuestionTime(first=answered.first)
+    if _BEFORE.search(question):
+        return QuestionTime(last=answered.last)
     return None
 
 

@@ -19,6 +19,8 @@ from index.answer.short_answer import short_answer
 from index.errors import QuestionError
 from index.models import Answer, SearchFilters
 from index.text.citations import remove_markers
+from index.text.dates import QuestionTime
+from index.text.events import event_from_label
 
 if TYPE_CHECKING:
     from index.search.retriever import Mode, Retriever
@@ -166,6 +168,14 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
             if answer.lines
             else None
         )
-        conversation.record(resolved, remove_markers(answer.answer), cited, named)
+        conversation.record(
+            resolved, remove_markers(answer.answer), cited, named, _lead_event(answer)
+        )
     else:
         conversation.record(resolved, "", ())
+
+
+def _lead_event(answer: Answer) -> QuestionTime | None:
+    """When the event of the answer's lead line happened, for "what happened afterwards"."""
+    event = event_from_label(answer.lines[0].event_date) if answer.lines else None
+    return None if event is None else QuestionTime(first=event.first, last=event.last)

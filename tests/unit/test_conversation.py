@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from index.answer.conversation import Conversation, looks_like_follow_up, swap_place_or_time
+from index.text.dates import QuestionTime
 
 
 @pytest.mark.parametrize(
@@ -175,3 +176,16 @@ def test_a_pronoun_after_a_which_company_answer_is_not_taken_for_a_person() -> N
     asked(conversation, "Which company built the line?", "Tessaly Infrastructure")
     resolved = conversation.resolve("Who did he blame?", TODAY)
     assert "Tessaly Infrastructure" not in resolved.search_text
+
+
+def test_afterwards_asks_about_the_time_after_the_event_the_answer_led_with() -> None:
+    conversation = Conversation()
+    stolen = QuestionTime(first=dt.date(2015, 3, 8), last=dt.date(2015, 3, 8))
+    asked = conversation.resolve("When was the altarpiece stolen?", dt.date(2025, 4, 1))
+    conversation.record(asked, "It was stolen on Sunday.", ("a",), answered=stolen)
+
+    after = conversation.resolve("Who was arrested afterwards?", dt.date(2025, 4, 1))
+    before = conversation.resolve("Who was questioned before that?", dt.date(2025, 4, 1))
+
+    assert (after.time.first, after.time.last) == (dt.date(2015, 3, 8), None)
+    assert (before.time.first, before.time.last) == (None, dt.date(2015, 3, 8))
