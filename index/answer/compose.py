@@ -85,6 +85,9 @@ _PERSON_BONUS = 0.2
 _PERIOD_OVERLAP = 0.5
 # ... and its bar is lowered when its best dated sentence holds nearly as many of them.
 _PERIOD_NEAR = 0.7
+# Evidence below the threshold may still answer a question about a period whose dated
+# sentence holds this share of its words.
+_WEAK_PERIOD_OVERLAP = 1 / 3
 # A question for a figure is declined when none of its best sentences gives one.
 _FIGURE_REPORTS = 3
 
@@ -116,13 +119,17 @@ def compose_answer(
     missing = missing_from_articles(resolved, candidates, vocabulary) or missing_focus(
         resolved.focus, vocabulary
     )
-    if missing is not None or evidence < min_relevance:
+    bounded = time.first is not None or time.last is not None
+    # A period's own sentences may lower the bar (``_period_margin``): its check decides.
+    if missing is not None or evidence < min_relevance - (_SUPPORT_MARGIN if bounded else 0.0):
         return not_covered(question, passages, time, reason=missing)
     reports = _choose(resolved, passages, min_relevance)
-    if time.first is not None or time.last is not None:
+    if bounded:
         in_period = [
             r for r in reports if r.event is None or r.event.overlaps(time.first, time.last)
         ]
+        if evidence < min_relevance and not _period_holds_question(in_period):
+            return not_covered(question, passages, time)
         if (
             not in_period
             or _period_evidence(passages, time) < min_relevance - _period_margin(in_period, reports)
@@ -289,6 +296,13 @@ def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> fl
     dated = [r.overlap for r in in_period if r.event is not None]
     best = max(r.overlap for r in reports)
     return _SUPPORT_MARGIN if best > 0 and dated and max(dated) >= _PERIOD_NEAR * best else 0.0
+
+
+def _period_holds_question(in_period: Sequence[Report]) -> bool:
+    """Whether a dated sentence of the period holds a good part of the question's words:
+    then evidence short of the threshold is left to the period's own check ("What did the
+    port authority announce in September 2018?": "The port authority ... presented plans")."""
+    return any(r.event is not None and r.overlap >= _WEAK_PERIOD_OVERLAP for r in in_period)
 
 
 def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:

@@ -283,6 +283,21 @@ def test_a_who_answer_remembers_the_new_person_not_the_one_the_question_leaned_o
     assert conversation.turns[-1].person == "Nadia Kell"
 
 
+def test_a_turn_remembers_when_the_event_of_its_lead_line_happened() -> None:
+    conversation = Conversation()
+    resolved = conversation.resolve("When was the altarpiece stolen?")
+    line = "The altarpiece was stolen on Sunday."
+    answer = Answer(
+        resolved.question,
+        f"{line} [1]",
+        found=True,
+        lines=(AnswerLine(line, (1,), "2015-03-08"),),
+    )
+    remember_turn(conversation, resolved, answer)
+    answered = conversation.turns[-1].answered
+    assert answered is not None and answered.first == answered.last == dt.date(2015, 3, 8)
+
+
 CASTELVAR = (
     "CASTELVAR — Calvera and Velmora agreed on Tuesday on how to share the river in drought "
     "years. Under the deal, signed on 14 March in the Castelvar Congress Hall, a drought "

@@ -251,3 +251,45 @@ def test_a_role_no_article_mentions_is_declined_by_name() -> None:
 def test_a_role_the_articles_mention_is_answered() -> None:
     assert ask("Who is the minister of Tessaly?").found
 
+
+def test_a_period_sentence_holding_the_question_words_answers_it_on_weak_evidence() -> None:
+    question = "What did the port authority announce in September 2018?"
+    report = _report_of(
+        "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
+    )
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [replace(report, similarity=0.3)],
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert answer.found and "Berth 9" in answer.answer
+
+
+def test_a_question_without_a_period_on_the_same_evidence_is_declined() -> None:
+    question = "What did the port authority announce?"
+    report = _report_of(
+        "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
+    )
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [replace(report, similarity=0.3)],
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert not answer.found
+
+
+def test_a_period_sentence_holding_few_question_words_does_not_answer_on_weak_evidence() -> None:
+    question = "Which team won the football league title in 2019?"
+    report = _report_of("Harbour United open their league season away.", "2019-07-07", "a")
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [replace(report, similarity=0.3)],
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert not answer.found
