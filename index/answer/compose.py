@@ -71,6 +71,8 @@ _CANDIDATE_PASSAGES = 10
 # A passage after the first is quoted when its evidence comes this close to the threshold:
 # it supports an answer the first passage already established (docs/decisions.md).
 _SUPPORT_MARGIN = 0.15
+# ... or this close, when its sentence is of the period the question asks about.
+_PERIOD_SUPPORT_MARGIN = 0.2
 # Discount on the cosine for a sentence next to the one the search matched.
 _NEIGHBOUR_DISCOUNT = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
@@ -357,7 +359,7 @@ def _choose(
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
-        if rank and evidence_score([passage]) < min_relevance - _SUPPORT_MARGIN:
+        if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
         sentences = _sentences(passage, of_passage, kind, known, type_bonus)
@@ -411,6 +413,17 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
             return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report
+
+
+def _support_margin(passage: Passage, resolved: ResolvedQuestion) -> float:
+    """How far below the threshold a passage after the first may be and still give a
+    sentence: further for one whose sentence is of the period the question asks about."""
+    time = resolved.time
+    if time.first is None and time.last is None:
+        return _SUPPORT_MARGIN
+    event = stored_event(passage.event_date, passage.event_ranges)
+    of_period = event is not None and event.overlaps(time.first, time.last)
+    return _PERIOD_SUPPORT_MARGIN if of_period else _SUPPORT_MARGIN
 
 
 # "Under which street ...?" asks what "which street ...?" asks.

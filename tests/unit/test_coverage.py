@@ -293,3 +293,26 @@ def test_a_period_sentence_holding_few_question_words_does_not_answer_on_weak_ev
         vocabulary=lambda term: True,
     )
     assert not answer.found
+
+
+def test_a_weaker_passage_of_the_period_asked_about_may_give_the_answer() -> None:
+    question = "Who ran the port authority in 2019?"
+    answer = compose_answer(
+        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+        [
+            replace(
+                _report_of("The port authority offered early retirement.", "2019-05-07", "a"),
+                similarity=0.5,
+            ),
+            replace(
+                _report_of(
+                    "Chief executive Magnus Tolley said it cost 20 million.", "2019-05-17", "b"
+                ),
+                similarity=0.17,
+            ),
+        ],
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+    assert answer.found and "Magnus Tolley" in answer.answer
