@@ -36,8 +36,12 @@ def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str
     weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
     focus = _RECENCY_ADVERBS.sub(" ", _without_period(resolved)) if dated else resolved.focus
-    weights.update({t: focus_weight for t in content_terms(focus)})
+    weights.update({t: focus_weight for t in content_terms(_HOW_MUCH.sub("how", focus))})
     return weights
+
+
+# "How much" and "how many" ask for a figure: a sentence saying "for how much" holds none.
+_HOW_MUCH = re.compile(r"\bhow\s+(?:much|many)\b", re.IGNORECASE)
 
 
 # "Who currently leads the union?" asks for the newest report, not for a sentence saying

@@ -34,3 +34,9 @@ def test_recency_adverbs_do_not_count_in_dated_articles() -> None:
     question = "Who currently leads the union now?"
     resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
     assert set(term_weights(resolved, dated=True)) == {"lead", "union"}
+
+
+def test_how_much_and_how_many_are_not_words_to_match() -> None:
+    question = "How much did the repair cost, and how many helped?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    assert set(term_weights(resolved)) == {"repair", "cost", "help"}
