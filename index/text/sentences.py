@@ -16,7 +16,10 @@ from typing import Any
 @cache
 def _punkt() -> Any:
     import llama_index.core
-    import nltk
+
+    from index.text.nltk_import import import_nltk
+
+    nltk = import_nltk()
     from nltk.tokenize.punkt import PunktTokenizer
 
     bundled = os.path.join(os.path.dirname(llama_index.core.__file__), "_static", "nltk_cache")

@@ -26,6 +26,9 @@ STOP_WORDS = frozenset(
 
 @cache
 def _stemmer() -> Any:
+    from index.text.nltk_import import import_nltk
+
+    import_nltk()
     from nltk.stem.snowball import SnowballStemmer
 
     return SnowballStemmer("english")
