@@ -20,7 +20,7 @@ from llama_index.core.schema import BaseNode, Document
 from index.embedding.model import token_counts, token_offsets
 from index.models import Article
 from index.text.events import news_event, sentence_events
-from index.text.sentences import sentence_spans
+from index.text.sentences import article_sentence_spans
 
 WINDOW_KEYS = ["window", "window_start", "window_end"]
 # When each sentence's event happened (index/text/events.py): YYYYMMDD numbers for filters
@@ -46,7 +46,7 @@ class SentenceWindows(SentenceWindowNodeParser):
     @classmethod
     def create(cls, window_size: int, max_sentence_tokens: int) -> SentenceWindows:
         return cls(
-            sentence_splitter=lambda text: [text],  # unused: spans come from sentence_spans
+            sentence_splitter=lambda text: [text],  # unused: spans come from article_sentence_spans
             window_size=window_size,
             window_metadata_key="window",
             original_text_metadata_key="window",
@@ -86,7 +86,7 @@ class SentenceWindows(SentenceWindowNodeParser):
 
     def sentence_units(self, text: str) -> list[tuple[int, int]]:
         """Sentence spans of ``text``, overlong ones cut at the token budget."""
-        spans = sentence_spans(text)
+        spans = article_sentence_spans(text)
         counts = token_counts([text[start:end] for start, end in spans])
         units: list[tuple[int, int]] = []
         for (start, end), count in zip(spans, counts, strict=True):

@@ -9,7 +9,7 @@ and to pick the sentences of an answer, so both agree on what a sentence is.
 from __future__ import annotations
 
 import os
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -29,6 +29,12 @@ def _punkt() -> Any:
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of ``text`` (a passage), as
+    :func:`article_sentence_spans` finds them, remembered for the texts seen last."""
+    return list(_remembered_spans(text))
+
+
+def article_sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the sentences of ``text``, without surrounding whitespace.
 
     Lines are treated as hard boundaries too: news bodies often put one paragraph, a
@@ -41,3 +47,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             spans.extend((offset + s, offset + e) for s, e in _punkt().span_tokenize(line))
         offset += len(line) + 1
     return spans
+
+
+# Composing one answer splits the same few passages again and again: 795 splits of 102
+# texts for the bench's 100 questions at 100k chunks, 6.2 ms a question. (Article bodies,
+# split once when indexed, are not kept.)
+@lru_cache(maxsize=2048)
+def _remembered_spans(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(article_sentence_spans(text))
