@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from index.text.dates import DateMention, Granularity, day_number, find_dates, from_day_number
 
@@ -191,6 +192,9 @@ def event_from_label(label: str | None) -> Event | None:
         return None
 
 
+# An answer dates the sentences of the same few passages again and again: 736 datings of
+# 102 passages for the bench's 100 questions at 100k chunks, 9.7 ms a question.
+@lru_cache(maxsize=8192)
 def _primary(sentence: str, published: dt.date | None) -> Event | None:
     # A date after publication is a plan ("is due to open on 27 September"), reported when
     # it is made: it does not date what the sentence reports.
