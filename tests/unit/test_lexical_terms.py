@@ -40,8 +40,9 @@ def test_pieces_cut_between_words_add_up_to_the_terms_of_each_run() -> None:
 
 
 def test_a_cut_inside_a_word_gives_no_pieces() -> None:
-    text = "Blinken hosted the ministers."
+    text = "Blinken hosted the ministers at Blair_House."
     assert _index().piece_terms(text, [0, text.index("osted"), len(text)]) is None
+    assert _index().piece_terms(text, [0, text.index("House"), len(text)]) is None
 
 
 def test_lower_casing_that_changes_the_length_gives_no_pieces() -> None:
