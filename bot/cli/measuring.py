@@ -189,7 +189,8 @@ def eval_command(
     show_default=True,
     help=(
         "Store sizes (chunks) at which questions, memory, disk and recall are measured, "
-        "comma-separated (1000000 works: about an hour to build once, then cached)."
+        "comma-separated (1000000 works: one to two hours or more to build once on 2 cores, "
+        "then cached)."
     ),
 )
 @click.option(
