@@ -197,7 +197,11 @@ def _giving_what_is_asked(
 ) -> list[Report]:
     """The reports that give the figure a "how much" or "how many" question asks for, when
     any does: "Berth 9 alone handled 540,000" does not say what the terminal cost, however
-    new it is; "how many containers" is answered by a figure of containers."""
+    new it is; "how many containers" is answered by a figure of containers. Only among
+    dated reports, where it decides which event leads: undated text lists its reports in
+    rank order, and each one dropped is a passage the reader no longer sees."""
+    if not all(r.passage.published_at for r in reports):
+        return reports
     if measure is not None:
         giving = [r for r in reports if gives_measure(r.text, measure)]
     elif kind is AnswerType.NUMBER:

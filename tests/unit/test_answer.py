@@ -426,3 +426,22 @@ def test_a_how_many_question_leads_with_a_figure_of_what_it_counts() -> None:
         standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
     )
     assert answer.found and "1.1 million containers" in answer.lines[0].text
+
+
+def test_undated_text_keeps_every_report_of_a_figure_question() -> None:
+    strike = "The port of Harwick handled no ships in a strike of three days."
+    figure = "Harwick handled 1.1 million containers."
+    passages = [
+        replace(
+            passage(strike, 0.7, matched=strike),
+            published_at="",
+        ),
+        replace(
+            passage(figure, 0.6, "b#s0", "b", matched=figure),
+            published_at="",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
+    )
+    assert answer.found and len(answer.lines) == 2
