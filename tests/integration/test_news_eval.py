@@ -44,6 +44,11 @@ def news_dev(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -
 
 
 @pytest.fixture(scope="module")
+def holdout(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-holdout", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
     return _run("seed-questions", tmp_path_factory, document_embedder)
 
@@ -105,6 +110,16 @@ def test_a_short_answer_when_shown_is_right(news_dev: dict[str, Any], seed: dict
         news_dev["short_answers"]["shown"] * news_dev["short_answers"]["precision"]
         + seed["short_answers"]["shown"] * seed["short_answers"]["precision"]
     )
-    # Reached: 11 shown (7 + 4), all right; shown for 40 % of answers is not reached.
-    assert shown >= 11
+    # Reached: 12 shown (8 + 4), all right; shown for 40 % of answers is not reached.
+    assert shown >= 12
     assert right / shown >= 0.9  # target: 85 %
+
+
+def test_a_story_read_only_for_its_failures_keeps_its_level(holdout: dict[str, Any]) -> None:
+    # news-holdout, a dev set since its failures were read (docs/decisions.md). Targets:
+    # plain 90 %, time 90 %, 85 % declined with at most 5 % of answerable ones. Reached:
+    # plain 12 of 14, time 9 of 12 with answer and date, 7 of 8 declined, 1 of 26 wrongly.
+    assert holdout["plain"]["answer_in_text"] >= 0.857
+    assert holdout["time"]["both"] >= 0.75
+    assert holdout["unanswerable"]["declined_with_reason"] >= 0.875
+    assert holdout["decline"]["answerable_declined"] <= 0.05
