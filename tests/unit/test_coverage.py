@@ -10,7 +10,7 @@ import pytest
 from index.answer.compose import compose_answer
 from index.answer.conversation import question_time, standalone
 from index.answer.coverage import NO_FIGURE, asked_measure, gives_figure, gives_measure
-from index.models import Passage
+from index.models import Answer, Passage
 from index.text.terms import stem
 
 TEXT = (
@@ -162,6 +162,17 @@ def _report_of(text: str, day: str, article: str) -> Passage:
     )
 
 
+def _asked_on(today: dt.date, question: str, passages: list[Passage]) -> Answer:
+    """The answer to ``question`` asked on ``today`` from ``passages``, every word known."""
+    return compose_answer(
+        standalone(question, question_time(question, today)),
+        passages,
+        min_relevance=0.5,
+        max_lines=3,
+        vocabulary=lambda term: True,
+    )
+
+
 def test_a_period_whose_articles_hold_few_of_the_question_words_is_declined() -> None:
     question = "How did the city council vote on the tram in 2021?"
     answer = compose_answer(
@@ -195,8 +206,9 @@ def test_a_period_whose_articles_report_it_is_answered() -> None:
 
 def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -> None:
     question = "Who was arrested in November 2017?"
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+    answer = _asked_on(
+        dt.date(2024, 1, 10),
+        question,
         [
             replace(
                 _report_of("Tamm awaits trial since his arrest.", "2019-04-03", "a"), similarity=0.7
@@ -206,9 +218,6 @@ def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -
                 similarity=0.3,
             ),
         ],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
     )
     assert answer.found and answer.answer.startswith("21 November 2017 — Police arrested Jory Tamm")
 
@@ -217,8 +226,9 @@ def test_a_period_sentence_holding_nearly_every_word_the_best_holds_answers_it()
     # The 2019 sentence lacks only "city" of what the 2025 one holds: close enough for
     # the period's low cosine to be let through.
     question = "Who ran the city art museum in 2019?"
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2026, 1, 10))),
+    answer = _asked_on(
+        dt.date(2026, 1, 10),
+        question,
         [
             replace(
                 _report_of("The city art museum director Nadia Orcutt spoke.", "2025-03-11", "a"),
@@ -229,9 +239,6 @@ def test_a_period_sentence_holding_nearly_every_word_the_best_holds_answers_it()
                 similarity=0.3,
             ),
         ],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
     )
     assert answer.found and "Piet Ahlgren" in answer.answer
 
@@ -257,13 +264,7 @@ def test_a_period_sentence_holding_the_question_words_answers_it_on_weak_evidenc
     report = _report_of(
         "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
     )
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2024, 1, 10))),
-        [replace(report, similarity=0.3)],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
-    )
+    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
     assert answer.found and "Berth 9" in answer.answer
 
 
@@ -272,33 +273,22 @@ def test_a_question_without_a_period_on_the_same_evidence_is_declined() -> None:
     report = _report_of(
         "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
     )
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2024, 1, 10))),
-        [replace(report, similarity=0.3)],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
-    )
+    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
     assert not answer.found
 
 
 def test_a_period_sentence_holding_few_question_words_does_not_answer_on_weak_evidence() -> None:
     question = "Which team won the football league title in 2019?"
     report = _report_of("Harbour United open their league season away.", "2019-07-07", "a")
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2024, 1, 10))),
-        [replace(report, similarity=0.3)],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
-    )
+    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
     assert not answer.found
 
 
 def test_a_weaker_passage_of_the_period_asked_about_may_give_the_answer() -> None:
     question = "Who ran the port authority in 2019?"
-    answer = compose_answer(
-        standalone(question, question_time(question, dt.date(2024, 1, 10))),
+    answer = _asked_on(
+        dt.date(2024, 1, 10),
+        question,
         [
             replace(
                 _report_of("The port authority offered early retirement.", "2019-05-07", "a"),
@@ -311,8 +301,5 @@ def test_a_weaker_passage_of_the_period_asked_about_may_give_the_answer() -> Non
                 similarity=0.17,
             ),
         ],
-        min_relevance=0.5,
-        max_lines=3,
-        vocabulary=lambda term: True,
     )
     assert answer.found and "Magnus Tolley" in answer.answer
