@@ -206,7 +206,11 @@ def test_every_failure_ends_in_the_extractive_answer_with_a_note_within_the_time
         (request,) = llm.requests  # asked once: no retries
         finished = time.monotonic()
         # From the request to the process's exit (start-up excluded): within the timeout.
-        assert finished - request.at < TIMEOUT + 1.5
+        # The margin is what follows any failed request, waiting or not: printing the
+        # extractive answer and the interpreter's 1.4 s of teardown (2,300 modules). A
+        # reply refused at once took 1.8-2.6 s to exit on a slow day, so 1.5 s failed
+        # there without a wait; a process that waited for these replies takes 7 s or more.
+        assert finished - request.at < TIMEOUT + 3.0
     assert (answer["found"], answer["generated"]) == (True, False)
     assert answer["answer"] == reference[SOCHI]["answer"]
     assert reason in answer["note"] and "quotes the articles instead" in answer["note"]
