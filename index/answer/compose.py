@@ -48,7 +48,7 @@ from index.models import Answer, Passage
 from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import Granularity, QuestionTime
 from index.text.dates.tense import tense_at
-from index.text.events import Event, event_from_label, sentence_events, stored_event
+from index.text.events import Event, days_meet, event_from_label, sentence_events, stored_event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
 
@@ -121,12 +121,12 @@ def compose_answer(
     missing = missing_from_articles(resolved, candidates, vocabulary) or missing_focus(
         resolved.focus, vocabulary
     )
-    bounded = time.first is not None or time.last is not None
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
-    if missing is not None or evidence < min_relevance - (_SUPPORT_MARGIN if bounded else 0.0):
+    lowered = _SUPPORT_MARGIN if time.names_period else 0.0
+    if missing is not None or evidence < min_relevance - lowered:
         return not_covered(question, passages, time, reason=missing)
     reports = _choose(resolved, passages, min_relevance)
-    if bounded:
+    if time.names_period:
         in_period = [
             r for r in reports if r.event is None or r.event.overlaps(time.first, time.last)
         ]
@@ -218,17 +218,13 @@ def _dated_in_period(report: Report, time: QuestionTime) -> Report:
     its own date is another: "handled 1.1 million containers in 2025, its annual report
     published yesterday shows" is about 2025 for "last year"."""
     event = report.event
-    if event is None or _meets(event.first, event.last, time):
+    if event is None or days_meet(event.first, event.last, time.first, time.last):
         return report
     for first, last in event.ranges:
-        if _meets(first, last, time):
+        if days_meet(first, last, time.first, time.last):
             period = Event(first, last, _granularity(first, last), True, event.ranges)
             return replace(report, event=period)
     return report
-
-
-def _meets(first: dt.date, last: dt.date, time: QuestionTime) -> bool:
-    return (time.first is None or last >= time.first) and (time.last is None or first <= time.last)
 
 
 def _granularity(first: dt.date, last: dt.date) -> Granularity:
@@ -423,7 +419,7 @@ def _support_margin(passage: Passage, resolved: ResolvedQuestion) -> float:
     """How far below the threshold a passage after the first may be and still give a
     sentence: further for one whose sentence is of the period the question asks about."""
     time = resolved.time
-    if time.first is None and time.last is None:
+    if not time.names_period:
         return _SUPPORT_MARGIN
     event = stored_event(passage.event_date, passage.event_ranges)
     of_period = event is not None and event.overlaps(time.first, time.last)
@@ -473,7 +469,7 @@ def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
     """For a question about a period, the sentences of a passage that are about it (when one
     shares a word with the question): "in March 2023" is not answered by the passage's
     sentence about January."""
-    if time.first is None and time.last is None:
+    if not time.names_period:
         return sentences
     then = [
         s

@@ -73,8 +73,12 @@ def _without_period(resolved: ResolvedQuestion) -> str:
     report is of the period by its event's date, and says "on Tuesday", not the date."""
     focus = resolved.focus
     spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
-    bounded = resolved.time.first is not None or resolved.time.last is not None
-    if resolved.is_follow_up or resolved.question != focus or not spans or not bounded:
+    if (
+        resolved.is_follow_up
+        or resolved.question != focus
+        or not spans
+        or not resolved.time.names_period
+    ):
         return focus  # "the latest estimate" may be worded so
     return without_time(focus, replace(resolved.time, spans=tuple(spans)))
 

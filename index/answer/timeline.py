@@ -100,7 +100,7 @@ def arrange(
     ``oldest_first`` ("when it was first announced") turns that order round;
     ``newest_asked`` ("the latest", "in the end") widens the facts considered.
     """
-    if time.first is not None or time.last is not None:
+    if time.names_period:
         return sorted(facts, key=lambda f: (not _reported_then(f), -f.score))[:max_lines]
     best = max(facts, key=lambda f: f.score)
     margin = _NEWEST_MARGIN if newest_asked else _RELEVANT_MARGIN

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def event_range(time: QuestionTime | None) -> EventRange | None:
     """The days ``time`` covers, or None when the question names no period."""
-    if time is None or (time.first is None and time.last is None):
+    if time is None or not time.names_period:
         return None
     return EventRange(
         day_number(time.first) if time.first else None,

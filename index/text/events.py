@@ -94,8 +94,7 @@ class Event:
         """Whether any day of this event (or of another period its sentence names) lies in
         [first, last] (None: open)."""
         return any(
-            (first is None or b >= first) and (last is None or a <= last)
-            for a, b in self.ranges or ((self.first, self.last),)
+            days_meet(a, b, first, last) for a, b in self.ranges or ((self.first, self.last),)
         )
 
 
@@ -151,6 +150,11 @@ def news_event(
         if own is not None:
             return _as_news(own, published) or _published(published)
     return _published(published)
+
+
+def days_meet(a: dt.date, b: dt.date, first: dt.date | None, last: dt.date | None) -> bool:
+    """Whether the days [a, b] and [first, last] (None: open) share a day."""
+    return (first is None or b >= first) and (last is None or a <= last)
 
 
 def stored_event(label: str | None, ranges_text: str | None = None) -> Event | None:

@@ -29,9 +29,14 @@ class QuestionTime:
     spans: tuple[tuple[int, int], ...] = ()  # where the time phrases are in the question
 
     @property
+    def names_period(self) -> bool:
+        """True when the question bounds the time it asks about on either side."""
+        return self.first is not None or self.last is not None
+
+    @property
     def is_empty(self) -> bool:
         """True when the question says nothing about time."""
-        return self.first is None and self.last is None and not self.recency
+        return not self.names_period and not self.recency
 
     def describe(self) -> str:
         """A short text for showing what was understood, such as "October 2022" or "since 2020"."""
