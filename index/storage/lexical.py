@@ -181,7 +181,7 @@ class LexicalIndex:
         lowered = text.lower()
         if len(lowered) != len(text):
             return None
-        if any(_WORD_PAIR.fullmatch(lowered, cut - 1, cut + 1) for cut in cuts[1:-1] if cut > 0):
+        if any(_WORD_PAIR.fullmatch(lowered, cut - 1, cut + 1) for cut in cuts[1:-1]):
             return None
         return [stemmed(_TOKEN.findall(lowered, a, b)) for a, b in itertools.pairwise(cuts)]
 
