@@ -273,13 +273,7 @@ def test_a_who_answer_remembers_the_new_person_not_the_one_the_question_leaned_o
     conversation.record(first, "Foreign Minister Hadi Ferrow walked out.", ("a",), "Hadi Ferrow")
     resolved = conversation.resolve("Who replaced him?")
     line = "Nadia Kell was sworn in as foreign minister on Tuesday, replacing Hadi Ferrow."
-    answer = Answer(
-        resolved.question,
-        f"{line} [1]",
-        found=True,
-        lines=(AnswerLine(line, (1,)),),
-    )
-    remember_turn(conversation, resolved, answer)
+    remember_turn(conversation, resolved, _one_line_answer(resolved.question, line))
     assert conversation.turns[-1].person == "Nadia Kell"
 
 
@@ -287,15 +281,14 @@ def test_a_turn_remembers_when_the_event_of_its_lead_line_happened() -> None:
     conversation = Conversation()
     resolved = conversation.resolve("When was the altarpiece stolen?")
     line = "The altarpiece was stolen on Sunday."
-    answer = Answer(
-        resolved.question,
-        f"{line} [1]",
-        found=True,
-        lines=(AnswerLine(line, (1,), "2015-03-08"),),
-    )
-    remember_turn(conversation, resolved, answer)
+    remember_turn(conversation, resolved, _one_line_answer(resolved.question, line, "2015-03-08"))
     answered = conversation.turns[-1].answered
     assert answered is not None and answered.first == answered.last == dt.date(2015, 3, 8)
+
+
+def _one_line_answer(question: str, line: str, event_date: str | None = None) -> Answer:
+    """An answer of one line citing passage 1, its event on ``event_date``."""
+    return Answer(question, f"{line} [1]", found=True, lines=(AnswerLine(line, (1,), event_date),))
 
 
 CASTELVAR = (
