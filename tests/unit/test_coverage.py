@@ -149,10 +149,10 @@ def test_a_date_without_its_year_is_not_a_figure() -> None:
     assert gives_figure("The tram will carry 40,000 passengers a day.", question)
 
 
-def _report_of(text: str, day: str, article: str) -> Passage:
+def _report_of(text: str, day: str, article: str, similarity: float = 0.7) -> Passage:
     number = int(day.replace("-", ""))
     return replace(
-        passage(text),
+        passage(text, similarity),
         chunk_id=f"{article}#s0",
         article_id=article,
         published_at=day,
@@ -210,13 +210,8 @@ def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -
         dt.date(2024, 1, 10),
         question,
         [
-            replace(
-                _report_of("Tamm awaits trial since his arrest.", "2019-04-03", "a"), similarity=0.7
-            ),
-            replace(
-                _report_of("Police arrested Jory Tamm on Tuesday.", "2017-11-21", "b"),
-                similarity=0.3,
-            ),
+            _report_of("Tamm awaits trial since his arrest.", "2019-04-03", "a", similarity=0.7),
+            _report_of("Police arrested Jory Tamm on Tuesday.", "2017-11-21", "b", similarity=0.3),
         ],
     )
     assert answer.found and answer.answer.startswith("21 November 2017 — Police arrested Jory Tamm")
@@ -230,14 +225,13 @@ def test_a_period_sentence_holding_nearly_every_word_the_best_holds_answers_it()
         dt.date(2026, 1, 10),
         question,
         [
-            replace(
-                _report_of("The city art museum director Nadia Orcutt spoke.", "2025-03-11", "a"),
+            _report_of(
+                "The city art museum director Nadia Orcutt spoke.",
+                "2025-03-11",
+                "a",
                 similarity=0.7,
             ),
-            replace(
-                _report_of("Art museum director Piet Ahlgren wept.", "2019-04-03", "b"),
-                similarity=0.3,
-            ),
+            _report_of("Art museum director Piet Ahlgren wept.", "2019-04-03", "b", similarity=0.3),
         ],
     )
     assert answer.found and "Piet Ahlgren" in answer.answer
@@ -262,25 +256,33 @@ def test_a_role_the_articles_mention_is_answered() -> None:
 def test_a_period_sentence_holding_the_question_words_answers_it_on_weak_evidence() -> None:
     question = "What did the port authority announce in September 2018?"
     report = _report_of(
-        "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
+        "The port authority announced plans for a terminal at Berth 9.",
+        "2018-09-11",
+        "a",
+        similarity=0.3,
     )
-    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
+    answer = _asked_on(dt.date(2024, 1, 10), question, [report])
     assert answer.found and "Berth 9" in answer.answer
 
 
 def test_a_question_without_a_period_on_the_same_evidence_is_declined() -> None:
     question = "What did the port authority announce?"
     report = _report_of(
-        "The port authority announced plans for a terminal at Berth 9.", "2018-09-11", "a"
+        "The port authority announced plans for a terminal at Berth 9.",
+        "2018-09-11",
+        "a",
+        similarity=0.3,
     )
-    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
+    answer = _asked_on(dt.date(2024, 1, 10), question, [report])
     assert not answer.found
 
 
 def test_a_period_sentence_holding_few_question_words_does_not_answer_on_weak_evidence() -> None:
     question = "Which team won the football league title in 2019?"
-    report = _report_of("Harbour United open their league season away.", "2019-07-07", "a")
-    answer = _asked_on(dt.date(2024, 1, 10), question, [replace(report, similarity=0.3)])
+    report = _report_of(
+        "Harbour United open their league season away.", "2019-07-07", "a", similarity=0.3
+    )
+    answer = _asked_on(dt.date(2024, 1, 10), question, [report])
     assert not answer.found
 
 
@@ -290,14 +292,13 @@ def test_a_weaker_passage_of_the_period_asked_about_may_give_the_answer() -> Non
         dt.date(2024, 1, 10),
         question,
         [
-            replace(
-                _report_of("The port authority offered early retirement.", "2019-05-07", "a"),
-                similarity=0.5,
+            _report_of(
+                "The port authority offered early retirement.", "2019-05-07", "a", similarity=0.5
             ),
-            replace(
-                _report_of(
-                    "Chief executive Magnus Tolley said it cost 20 million.", "2019-05-17", "b"
-                ),
+            _report_of(
+                "Chief executive Magnus Tolley said it cost 20 million.",
+                "2019-05-17",
+                "b",
                 similarity=0.17,
             ),
         ],
