@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from index.answer.conversation import ResolvedQuestion
@@ -132,10 +132,11 @@ def compose_answer(
         ]
         if evidence < min_relevance and not _period_holds_question(in_period):
             return not_covered(question, passages, time)
+        gives_asked = _gives_asked(resolved)
         if (
             not in_period
             or _period_evidence(passages, time) < min_relevance - _period_margin(in_period, reports)
-            or _said_of_other_times(in_period, reports)
+            or _said_of_other_times(in_period, reports, gives_asked)
         ):
             return outside_period(question, passages, time, reports)
         then = _in_period(passages, time)
@@ -307,12 +308,34 @@ def _period_holds_question(in_period: Sequence[Report]) -> bool:
     return any(r.event is not None and r.overlap >= _WEAK_PERIOD_OVERLAP for r in in_period)
 
 
-def _said_of_other_times(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:
+def _said_of_other_times(
+    in_period: Sequence[Report],
+    reports: Sequence[Report],
+    gives_asked: Callable[[str], bool] | None = None,
+) -> bool:
     """Whether the best sentence of the period holds far fewer of the question's words than
     the best of any time: "How did the council vote on the tram in 2021?" is not answered by
-    the orchestra's vote of 2021 when the council's votes are reported for other years."""
+    the orchestra's vote of 2021 when the council's votes are reported for other years. A
+    dated sentence of the period giving the figure asked for is no such case: a figure's
+    later report words it anew ("now expected to cost" for "the estimated price")."""
+    if gives_asked is not None and any(
+        r.event is not None and gives_asked(r.text) for r in in_period
+    ):
+        return False
     best = max(r.overlap for r in reports)
     return max(r.overlap for r in in_period) < _PERIOD_OVERLAP * best
+
+
+def _gives_asked(resolved: ResolvedQuestion) -> Callable[[str], bool] | None:
+    """Whether a sentence gives the figure the question asks for ("how much", "how many
+    nurses"): its measure's units, or a figure next to what it counts; None for questions
+    asking for no figure."""
+    measure = asked_measure(resolved.question)
+    if measure is not None:
+        return lambda text: gives_measure(text, measure)
+    if _kind(resolved) is AnswerType.NUMBER:
+        return lambda text: gives_figure(text, resolved.question, named=True)
+    return None
 
 
 def _period_evidence(passages: Sequence[Passage], time: QuestionTime) -> float:

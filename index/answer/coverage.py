@@ -200,7 +200,7 @@ _MEASURE_WORDS = {
 }
 _MEASURE_QUESTION = re.compile(
     r"^\W*(?:what|which)\s+(?:(?:is|was|are|were|will\s+be)\s+)?(?:the\s+|its\s+|their\s+)?"
-    r"(?:[a-z]+\s+)?(?P<measure>"
+    r"(?:[\w-]+['’]s\s+)?(?:[a-z]+\s+)?(?P<measure>"  # "the hospital's estimated price"
     + "|".join(_MEASURE_WORDS)
     + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|heavy)\b"
     r"|^\W*how\s+much\b(?P<money>.*\b(?:cost|costs|costing|pay|paid|charge|charged"

@@ -117,6 +117,8 @@ def test_a_question_for_a_price_is_answered_by_a_sum_of_money() -> None:
         ("How much did the port company contribute?", "money"),
         ("How much did the bank lend?", "money"),
         ("How far is the port from the dam?", "length"),
+        ("What was the bridge's estimated price?", "money"),
+        ("What caused the price rise?", None),
         ("How much water does the reservoir hold?", None),
         ("How many people live there?", None),
         ("What did the minister say?", None),
@@ -202,6 +204,19 @@ def test_a_period_whose_articles_report_it_is_answered() -> None:
         vocabulary=lambda term: True,
     )
     assert answer.found and "30 to 29" in answer.answer
+
+
+def test_a_period_whose_report_gives_the_asked_figure_in_other_words_is_answered() -> None:
+    question = "What was the bridge's estimated price in 2021?"
+    answer = _asked_on(
+        dt.date(2024, 1, 10),
+        question,
+        [
+            _report_of("The bridge's estimated price was put at £40 million.", "2018-05-02", "a"),
+            _report_of("The bridge is now expected to cost £52 million.", "2021-03-09", "b"),
+        ],
+    )
+    assert answer.found and "£52 million" in answer.answer
 
 
 def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -> None:
