@@ -42,10 +42,10 @@ _MEASURED_FROM = re.compile(
 )
 # A date inside a phrase that names a thing by when it was done, after the sentence's own
 # verb: "... incorporates the drought rules agreed in Castelvar in March 2023" (a noun
-# phrase, then the participle; "against the 140 million forecast in 2018"), not "The
+# phrase, then the participle; "against the £140 million forecast in 2018"), not "The
 # ministers agreed on Tuesday".
 _NAMED_BY_DATE = re.compile(
-    r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'-]+\s+){0,4}"
+    r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'’£$€¥%-]+\s+){0,4}"
     r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
     r"ratified|launched|built|made|struck|negotiated|brokered|forecast|estimated|budgeted|"
     r"projected|predicted)\b(?:\s+\S+){0,6}\s*$"

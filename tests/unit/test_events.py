@@ -96,3 +96,12 @@ def test_a_figure_forecast_in_a_year_does_not_date_the_sentence() -> None:
     )
     events = sentence_events(text, sentence_spans(text), dt.date(2024, 6, 4))
     assert [e.label if e else None for e in events] == ["2024-06-03", "2024-06-03"]
+
+
+def test_a_sum_announced_in_a_year_does_not_date_the_sentence() -> None:
+    text = (
+        "The council approved the library on Monday. Its cost has risen to £31 million from "
+        "the £24 million announced in 2016, because steel prices have climbed."
+    )
+    events = sentence_events(text, sentence_spans(text), dt.date(2020, 3, 11))
+    assert [e.label if e else None for e in events] == ["2020-03-09", "2020-03-09"]
