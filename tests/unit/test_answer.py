@@ -421,6 +421,26 @@ def test_a_how_many_question_leads_with_a_figure_of_what_it_counts() -> None:
     assert answer.found and "1.1 million containers" in answer.lines[0].text
 
 
+def test_a_lesser_report_giving_the_counted_figure_answers_a_how_much_question() -> None:
+    passages = [
+        dated_passage(
+            "Corvane Rail, the original builder, collapsed in May 2019.", 0.7, "a", "2019-05-20"
+        ),
+        dated_passage(
+            "By then 7.4 kilometres of track had been laid on the Eastway line.",
+            0.5,
+            "b",
+            "2019-05-21",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How much track was laid when the original builder collapsed?"),
+        passages,
+        **LIMITS,
+    )
+    assert answer.found and "7.4 kilometres" in answer.lines[0].text
+
+
 def test_undated_text_keeps_every_report_of_a_figure_question() -> None:
     strike = "The port of Harwick handled no ships in a strike of three days."
     figure = "Harwick handled 1.1 million containers."
