@@ -95,10 +95,14 @@ _AMOUNT_NOUNS = frozenset(
     "share proportion percentage fraction part amount number total level rate size "
     "portion majority quantity sum".split()
 )
-# "Who is the mayor of Harwick?": the role a "who" question asks about.
+# "Who is the mayor of Harwick?", "What did the mayor of Harwick say?": the role a question
+# asks about, or asks what its holder said or did.
 _ROLE = re.compile(
     r"^\W*who\s+(?:is|was|are|were)\s+(?:now\s+|currently\s+)?(?:the|its|their)\s+"
-    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<role>[a-z][\w-]*)\s+of\b",
+    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<role>[a-z][\w-]*)\s+of\b"
+    r"|^\W*(?:what|how|why)\s+(?:did|does|do|has|have|had|will|would)\s+the\s+"
+    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<holder>[a-z][\w-]*)\s+of\s+"
+    r"(?-i:[A-Z])",
     re.IGNORECASE,
 )
 
@@ -119,7 +123,7 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
 def _focus_noun(question: str) -> str:
     role = _ROLE.match(question)
     if role is not None:
-        return role["role"]
+        return role["role"] or role["holder"]
     match = _FOCUS.match(question)
     if match is None:
         return ""

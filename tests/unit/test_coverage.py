@@ -77,6 +77,13 @@ def test_the_thing_a_question_counts_must_be_in_the_articles() -> None:
     assert answer.reason == "None of the indexed articles mentions “turbines”."
 
 
+def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> None:
+    answer = ask("What did the mayor of Tessaly say about the Lornet treaty?")
+    assert not answer.found
+    assert answer.reason == "None of the indexed articles mentions “mayor”."
+    assert ask("What did the minister of Tessaly say about the Lornet treaty?").found
+
+
 def test_names_spelled_a_letter_off_acronyms_and_demonyms_are_not_held_against_a_question() -> None:
     for question in (
         "Where will Minister Orwik sign the Lornet treaty?",  # a typo
