@@ -95,21 +95,21 @@ _AMOUNT_NOUNS = frozenset(
     "share proportion percentage fraction part amount number total level rate size "
     "portion majority quantity sum".split()
 )
-# "Who is the mayor of Harwick?", "What did the mayor of Harwick say?": the role a question
-# asks about, or asks what its holder said or did.
+# "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
+# "Why did the ferry service close?": the one whose words or deeds it asks about.
 _ROLE = re.compile(
     r"^\W*who\s+(?:is|was|are|were)\s+(?:now\s+|currently\s+)?(?:the|its|their)\s+"
     r"(?:(?:current|new|former|first|last|present)\s+)?(?P<role>[a-z][\w-]*)\s+of\b"
-    r"|^\W*(?:what|how|why)\s+(?:did|does|do|has|have|had|will|would)\s+the\s+"
-    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<holder>[a-z][\w-]*)\s+of\s+"
-    r"(?-i:[A-Z])",
+    r"|^\W*(?:what|how|why|when|where)\s+(?:did|does|do|has|have|had|will|would)\s+the\s+"
+    r"(?:(?:current|new|former|first|last|present)\s+)?(?P<holder>(?-i:[a-z])[\w-]*)\b",
     re.IGNORECASE,
 )
 
 
 def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     """Why the articles cannot answer: the thing the question counts ("how many turbines"),
-    picks ("what price") or the role it asks who holds ("who is the mayor of ...") is in
+    picks ("what price"), the role it asks who holds ("who is the mayor of ...") or whose
+    words or deeds it asks about ("what did the mayor say", "why did the ferry stop") is in
     none of them. (Whether the nearest passages name it is no test: "how many people" is
     answered by "six members".)"""
     if vocabulary is None:

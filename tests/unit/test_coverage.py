@@ -84,6 +84,13 @@ def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> Non
     assert ask("What did the minister of Tessaly say about the Lornet treaty?").found
 
 
+def test_why_a_thing_no_article_mentions_happened_is_declined() -> None:
+    answer = ask("Why did the ferry to Tessaly stop running?")
+    assert not answer.found
+    assert answer.reason == "None of the indexed articles mentions “ferry”."
+    assert ask("Why did the treaty set a minimum flow?").found
+
+
 def test_names_spelled_a_letter_off_acronyms_and_demonyms_are_not_held_against_a_question() -> None:
     for question in (
         "Where will Minister Orwik sign the Lornet treaty?",  # a typo
