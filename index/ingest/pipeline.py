@@ -30,6 +30,7 @@ from index.ingest.plan import needs_compaction, plan_run
 from index.ingest.writing import GenerationWriter, ProgressCallback, ProgressReporter
 from index.models import Article, IndexSummary, LoadFailure
 from index.storage import manifest
+from index.text.events import DATING_VERSION
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 # Bump when the way chunks are made, embedded or stored changes: a new value forces a full
 # rebuild. 5: records carry their generation (index/storage/generations.py).
 _PIPELINE_VERSION = 5
+# Where the fingerprint says which rules dated the chunks (index/text/events.py).
+_DATING = "|dates"
 
 
 class Indexer:
@@ -64,6 +67,10 @@ class Indexer:
         self._embedder: TransformComponent | None = None
 
     def fingerprint(self) -> str:
+        return f"{self._vectors_fingerprint()}{_DATING}{DATING_VERSION}"
+
+    def _vectors_fingerprint(self) -> str:
+        """What the chunks' texts and vectors depend on (not how they are dated)."""
         s = self._settings
         return (
             f"{MODEL_NAME}|sentences±{s.window_sentences}|max{s.max_sentence_tokens}"
@@ -135,6 +142,12 @@ class Indexer:
         reusable = (
             active is not None and active.number > 0 and active.fingerprint == self.fingerprint()
         )
+        # Only the dating rules changed: every chunk is written again, with its stored vector.
+        redate = (
+            active is not None
+            and active.number > 0
+            and active.fingerprint.partition(_DATING)[0] == self._vectors_fingerprint()
+        )
         previous = self._docstore(active)
         documents = [article_document(a) for a in articles]
         plan = plan_run(previous, documents, reusable=reusable, failures=failures)
@@ -145,7 +158,11 @@ class Indexer:
         report = ProgressReporter(progress, plan.counts())
         writer = self._writer()
         if active is None or not reusable:
-            embedded = writer.full(active, previous, documents, plan, report, copy=False)
+            if active is not None and redate:
+                log.info("re-dating every chunk: the dating rules changed")
+            embedded = writer.full(
+                active, previous, documents, plan, report, copy=False, redate=redate
+            )
         elif needs_compaction(active, plan, previous):
             log.info("compacting: %d slots for %d chunks", active.slots, active.chunks)
             embedded = writer.full(active, previous, documents, plan, report, copy=True)

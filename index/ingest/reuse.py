@@ -63,6 +63,10 @@ class ReusingEmbedder(TransformComponent):
         self._known = known
         self._load = load
 
+    def remember(self, known: dict[str, list[float]]) -> None:
+        """From now on, reuse the vectors of ``known`` (by embedding text) instead."""
+        self._known = known
+
     @property
     def reused(self) -> int:
         """How many nodes got a stored vector so far."""

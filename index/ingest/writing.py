@@ -8,6 +8,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 from llama_index.core.schema import Document, TransformComponent
@@ -159,9 +160,11 @@ class GenerationWriter:
         report: ProgressReporter,
         *,
         copy: bool,
+        redate: bool = False,
     ) -> Embedded:
         """Write a new collection (a new store folder, if embedded) and flip to it: every
-        article embedded, or with ``copy`` the unchanged ones' chunks copied (a compaction)."""
+        article embedded, or with ``copy`` the unchanged ones' chunks copied (a compaction);
+        with ``redate``, every chunk whose text is stored keeps its vector (new dating rules)."""
         store = self._store
         number = (active.number if active else 0) + 1
         target = store.begin_full_build()
@@ -178,8 +181,19 @@ class GenerationWriter:
                 if copy and active is not None
                 else {}
             )
+            stored = (
+                partial(_stored_vectors_of, store.collection(active), previous)
+                if redate and active is not None
+                else None
+            )
             embedded = self._embed(
-                to_embed, target.collection, number, report, keep_nodes=False, known=known
+                to_embed,
+                target.collection,
+                number,
+                report,
+                keep_nodes=False,
+                known=known,
+                stored=stored,
             )
             docstore = next_docstore(previous if copy else {}, documents, plan, embedded, number)
             for article_id, ids in copied.items():
@@ -250,10 +264,11 @@ class GenerationWriter:
         *,
         keep_nodes: bool,
         known: dict[str, list[float]],
+        stored: Callable[[list[Document]], dict[str, list[float]]] | None = None,
     ) -> Embedded:
         """Split, embed and store ``documents`` as chunks of generation ``number``, through
         llama-index's ingestion pipeline (and its Chroma vector store); a chunk whose exact
-        text is in ``known`` keeps that vector."""
+        text is in ``known``, or in what ``stored`` reads for its batch, keeps that vector."""
         from llama_index.core.ingestion import IngestionPipeline
 
         # Articles go through the pipeline a batch at a time: progress can be reported and
@@ -268,6 +283,8 @@ class GenerationWriter:
         report.start(total=len(documents))
         for start in range(0, len(documents), _ARTICLES_PER_BATCH):
             batch = documents[start : start + _ARTICLES_PER_BATCH]
+            if stored is not None:
+                embedder.remember({**known, **stored(batch)})
             nodes: Sequence[BaseNode] = pipeline.run(documents=batch)
             for node in nodes:
                 chroma_id = record_id(node.node_id, number)
@@ -313,3 +330,11 @@ class ProgressReporter:
         log.info("embedded %d/%d articles (%d chunks)", done, self._total, chunks)
         if self._callback is not None:
             self._callback(IndexProgress(done=done, total=self._total, **self._counts))
+
+
+def _stored_vectors_of(
+    collection: Collection, previous: Docstore, batch: list[Document]
+) -> dict[str, list[float]]:
+    """The stored vectors of a batch's articles' chunks, by the text they embed."""
+    ids = [c for d in batch if d.id_ in previous for c in previous[d.id_].chroma_ids(d.id_)]
+    return stored_vectors(collection, ids) if ids else {}

@@ -211,3 +211,39 @@ def test_an_unchanged_run_gives_an_older_main_index_its_vector_file(
 
     assert (summary.unchanged, summary.chunks_embedded) == (3, 0)
     assert vectors.read_bytes() == saved  # the same rows, in the same order
+
+
+def test_new_dating_rules_re_date_every_chunk_without_the_model(
+    settings: Any, news: Path, make_indexer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import datetime as dt
+
+    from index.ingest import chunking, pipeline
+    from index.ingest.pipeline import Indexer
+    from index.text.events import Event
+
+    make_indexer(settings).run([news])
+    before = chunks(settings)
+    day = dt.date(2001, 2, 3)
+
+    def new_rules(text: str, spans: Any, published: Any, news: Any = None) -> list[Event]:
+        return [Event(day, day, "day") for _ in spans]
+
+    monkeypatch.setattr(chunking, "sentence_events", new_rules)
+    monkeypatch.setattr(pipeline, "DATING_VERSION", pipeline.DATING_VERSION + 1)
+
+    def no_model() -> Any:
+        raise AssertionError("only the dates changed: the model is not needed")
+
+    summary = Indexer(settings, Store(settings), no_model).run([news])
+
+    assert (summary.chunks_embedded, summary.chunks_reused) == (0, len(before))
+    store = Store(settings)
+    active = store.active()
+    assert active is not None
+    got = store.visible_collection(active).get(include=["metadatas"])
+    assert {m["event_start"] for m in got["metadatas"]} == {20010203}
+    after = chunks(settings)
+    assert after.keys() == before.keys()
+    for chunk_id, chunk in after.items():
+        np.testing.assert_allclose(chunk["vector"], before[chunk_id]["vector"], atol=1e-6)
