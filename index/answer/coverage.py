@@ -95,6 +95,13 @@ _AMOUNT_NOUNS = frozenset(
     "share proportion percentage fraction part amount number total level rate size "
     "portion majority quantity sum".split()
 )
+# "Which firm", "which town": a word for the kind of thing whose name is asked for; the
+# articles name the thing ("Hartnell Quarrie, a builder") without needing the word.
+_KIND_NOUNS = frozenset(
+    "firm firms company companies business businesses organisation organization group body "
+    "agency person people man men woman women place places town city village country region "
+    "area".split()
+)
 # "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
 # "Why did the ferry service close?": the one whose words or deeds it asks about.
 _ROLE = re.compile(
@@ -131,6 +138,8 @@ def _focus_noun(question: str) -> str:
     noun = next((w for w in match["phrase"].split() if not _MODIFIER.search(w)), "")
     if noun.lower() in _AMOUNT_NOUNS:
         return ""  # its figure is in other words; what it is of is checked with the rest
+    if noun.lower() in _KIND_NOUNS:
+        return ""  # the answer is a name of that kind, whatever the articles call it
     return noun
 
 

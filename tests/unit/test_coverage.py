@@ -77,6 +77,12 @@ def test_the_thing_a_question_counts_must_be_in_the_articles() -> None:
     assert answer.reason == "None of the indexed articles mentions “turbines”."
 
 
+def test_a_question_for_a_name_of_some_kind_needs_no_article_to_use_the_kind() -> None:
+    # The articles call Tessaly a place without ever calling it a "town".
+    answer = ask("Which town will host the signing of the Lornet treaty?")
+    assert answer.found and "Tessaly" in answer.answer
+
+
 def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> None:
     answer = ask("What did the mayor of Tessaly say about the Lornet treaty?")
     assert not answer.found
