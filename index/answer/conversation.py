@@ -57,6 +57,9 @@ class ResolvedQuestion:
     topic: str = ""  # the standalone question a follow-up leans on
     time: QuestionTime = field(default_factory=QuestionTime)  # the period it asks about
     recalled: str = ""  # the answer a follow-up follows (its words help resolve "he")
+    person: str = ""  # whom its "he" or "she" stands for, when an earlier answer named them
+    # A follow-up's words but those saying its period ("and two years later?" asks no word).
+    own_words: str = ""
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -142,6 +145,7 @@ class Conversation:
             topic_text = without_time(
                 last.topic, parse_question_time(last.topic, today or dt.date.today())
             )
+        own_words = _without_move(without_time(question, own))
         swapped = swap_place_or_time(last.topic, question)
         if swapped is not None:
             # The conversation moves on to the new place or time: it is the topic from now.
@@ -154,6 +158,8 @@ class Conversation:
                 is_follow_up=True,
                 topic=swapped,
                 time=time,
+                person=person,
+                own_words=own_words,
             )
         return ResolvedQuestion(
             question=question,
@@ -164,6 +170,8 @@ class Conversation:
             is_follow_up=True,
             topic=last.topic,
             time=time,
+            person=person,
+            own_words=own_words,
         )
 
     def record(
@@ -175,11 +183,15 @@ class Conversation:
         answered: QuestionTime | None = None,
     ) -> None:
         """Remember a turn: its question, the answer's text and the articles it cited;
-        ``short_answer`` is remembered as the person it named when the question was "who";
+        ``short_answer`` is remembered as the person it named when the question was "who"
+        (else the person the question's pronoun stood for is kept);
         ``answered`` is when the event of the answer's lead line happened."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
-        person = short_answer if short_answer and _asks_for_person(resolved.question) else ""
+        # "What did he do?" and then "What did he say?": "he" stays whom it stood for; after
+        # "Who replaced him?" it is whom the answer named, if any, never him.
+        asks = _asks_for_person(resolved.question)
+        person = (short_answer or "") if asks else resolved.person
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
@@ -299,7 +311,13 @@ def without_time(text: str, time: QuestionTime) -> str:
 def standalone(question: str, time: QuestionTime | None = None) -> ResolvedQuestion:
     """How a question that leans on nothing is searched: as asked."""
     return ResolvedQuestion(
-        question, question, question, "", is_follow_up=False, time=time or QuestionTime()
+        question,
+        question,
+        question,
+        "",
+        is_follow_up=False,
+        time=time or QuestionTime(),
+        own_words=question,
     )
 
 
@@ -311,6 +329,11 @@ _MOVE = re.compile(
     r"(?P<way2>later|after|earlier|before))\b",
     re.IGNORECASE,
 )
+
+
+def _without_move(question: str) -> str:
+    """``question`` without the phrase that moves its period ("the year after")."""
+    return " ".join(_MOVE.sub(" ", question).split())
 
 
 def _moved(time: QuestionTime, question: str) -> QuestionTime | None:
