@@ -345,7 +345,8 @@ def _choose(
     weights = distinctive(term_weights(resolved), candidates)
     dated_weights = distinctive(term_weights(resolved, dated=True), candidates)
     kind = _kind(resolved)
-    known = f"{resolved.question} {resolved.topic}"
+    # "Who succeeded him?": he is known, not an answer.
+    known = f"{resolved.question} {resolved.topic} {resolved.person}"
     # "where did he host them?" asks for nothing but a place: that is what its answer adds.
     type_bonus = _FOLLOW_UP_TYPE_BONUS if resolved.is_follow_up else _ANSWER_TYPE_BONUS
     chosen: list[Report] = []
@@ -358,17 +359,20 @@ def _choose(
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
+    said_before: list[Report] = []
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
         sentences = _sentences(passage, of_passage, kind, known, type_bonus)
         if given:
-            sentences = [
+            said = [
                 s
                 for s in sentences
-                if _normal(s.text) not in given or fresh_answers(own_kind, s.text, known)
+                if _normal(s.text) in given and not fresh_answers(own_kind, s.text, known)
             ]
+            said_before.extend(said)
+            sentences = [s for s in sentences if s not in said]
         if happened and not repeat:
             sentences = [s for s in sentences if not _announces(s.text, resolved.focus)]
         best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
@@ -379,10 +383,31 @@ def _choose(
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
             quoted.add(key)
-    if not chosen and (given or happened) and not repeat:
+    if not repeat and (
+        (not chosen and (given or happened))
+        or (
+            own_kind is AnswerType.OTHER
+            and _holds_own_words(said_before, resolved)
+            and not _holds_own_words(chosen, resolved)
+        )
+    ):
         # Every sentence was said already, or only announced: quote them rather than nothing.
+        # A sentence said already answers an untyped follow-up when only it holds its words:
+        # "What was that vote about?" after the line telling how the vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _holds_own_words(sentences: list[Report], resolved: ResolvedQuestion) -> bool:
+    """Whether one of ``sentences`` of the period asked about holds a word the follow-up asks
+    with itself (none does when it asks with none: "and in 2021?")."""
+    own = content_terms(resolved.own_words)
+    time = resolved.time
+    return any(
+        (not time.names_period or r.event is None or r.event.overlaps(time.first, time.last))
+        and any(holds(set(content_terms(r.text)), t) for t in own)
+        for r in sentences
+    )
 
 
 # A sentence that goes on about the one before it: "One of them, Jory Tamm, ...", "Its chief

@@ -236,6 +236,45 @@ def test_follow_up_whose_every_sentence_was_said_repeats_rather_than_declines() 
     assert answer.found and said in answer.answer
 
 
+FERRY = (
+    "The harbour board voted to scrap the night ferry to Orlan. Members backed the plan by "
+    "six to four after a long debate. Crews will be offered jobs on the day boats."
+)
+
+
+def test_an_untyped_follow_up_quotes_again_the_sentence_said_that_alone_holds_its_words() -> None:
+    said = "The harbour board voted to scrap the night ferry to Orlan."
+    resolved = follow_up_after("How did the harbour board vote?", said, "What was that vote about?")
+    answer = compose_answer(resolved, [passage(FERRY, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
+def test_an_untyped_follow_up_quotes_a_new_sentence_rather_than_the_one_said() -> None:
+    said = "The harbour board voted to scrap the night ferry to Orlan."
+    resolved = follow_up_after(
+        "How did the harbour board vote?", said, "What will happen to its crews?"
+    )
+    answer = compose_answer(resolved, [passage(FERRY, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Crews will be offered jobs")
+
+
+def test_whom_a_pronoun_stands_for_is_not_taken_for_the_answer_to_who() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Which minister paid for the ferry?"),
+        "Minister Tobias Wren paid for the ferry.",
+        ("a",),
+        "Tobias Wren",
+    )
+    resolved = conversation.resolve("Who succeeded him?")
+    text = (
+        "Minister Tobias Wren paid for the ferry in 2019. Ilse Marden succeeded him as "
+        "minister in 2022."
+    )
+    answer = compose_answer(resolved, [passage(text, 0.6)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Ilse Marden succeeded him")
+
+
 TALKS = (
     "The two governments are due to hold talks on the river in October. Farmers say the "
     "canals have been dry for weeks."
