@@ -131,12 +131,14 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return standalone(question, own)
+        shifted = _moved(last.time, question)
         moved = (
-            _moved(last.time, question)
-            or _succession(last.time, question)
-            or _after_answer(last.answered, question)
+            shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or last.time
+        # "And in 2021?", "and two years later?": the topic's question asked of another
+        # period, which the answer before, of its own period, does not answer.
+        recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
         topic_text = last.topic
         # "What was her job?" after "Who replaced him?": she is whom that answer named.
         person = last.person if _PERSONAL.search(question) else ""
@@ -153,8 +155,8 @@ class Conversation:
                 question=question,
                 search_text=swapped,
                 focus=question,
-                context=f"{last.topic} {last.answer}",
-                recalled=last.answer,
+                context=" ".join(filter(None, (last.topic, recalled))),
+                recalled=recalled,
                 is_follow_up=True,
                 topic=swapped,
                 time=time,
@@ -165,8 +167,8 @@ class Conversation:
             question=question,
             search_text=" ".join(filter(None, (topic_text, person, question))),
             focus=question,
-            context=" ".join(filter(None, (last.topic, person, last.answer))),
-            recalled=last.answer,
+            context=" ".join(filter(None, (topic_text, person, recalled))),
+            recalled=recalled,
             is_follow_up=True,
             topic=last.topic,
             time=time,

@@ -72,6 +72,8 @@ def _without_period(resolved: ResolvedQuestion) -> str:
     """The question's words but those that say its period ("on 14 March 2023"): a news
     report is of the period by its event's date, and says "on Tuesday", not the date."""
     focus = resolved.focus
+    if resolved.is_follow_up and resolved.own_words:
+        return resolved.own_words  # "and two years later?" asks with no word of its own
     spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
     if (
         resolved.is_follow_up

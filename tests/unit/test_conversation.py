@@ -221,3 +221,26 @@ def test_a_follow_ups_own_words_leave_out_those_saying_its_period(
     conversation = Conversation()
     asked(conversation, "What did inspectors rate the hospital in 2018?")
     assert conversation.resolve(follow_up, TODAY).own_words == own_words
+
+
+def test_the_topic_asked_of_another_period_does_not_lean_on_the_answer_of_the_first() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("What did inspectors rate the school in 2018?", TODAY),
+        'Inspectors rated the school "poor".',
+        ("a",),
+    )
+    for follow_up in ("And two years later?", "And in 2021?"):
+        resolved = conversation.resolve(follow_up, TODAY)
+        assert resolved.recalled == "" and "poor" not in resolved.context
+
+
+def test_a_follow_up_of_the_same_period_leans_on_the_answer_before_it() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("What did inspectors rate the school in 2018?", TODAY),
+        'Inspectors rated the school "poor".',
+        ("a",),
+    )
+    resolved = conversation.resolve("What did they criticise?", TODAY)
+    assert "poor" in resolved.recalled and "poor" in resolved.context
