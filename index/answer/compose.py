@@ -275,6 +275,8 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
     kind = expected_type(resolved.focus)
     if kind is AnswerType.OTHER and resolved.is_follow_up:
         kind = expected_type(resolved.topic)  # "and in the 1990s?" asks what the topic asked
+        if kind is AnswerType.PERSON and resolved.person:
+            return AnswerType.OTHER  # "What did she say?": who she is was the answer before
     return kind
 
 
@@ -387,26 +389,29 @@ def _choose(
         (not chosen and (given or happened))
         or (
             own_kind is AnswerType.OTHER
-            and _holds_own_words(said_before, resolved)
-            and not _holds_own_words(chosen, resolved)
+            and _own_words_held(said_before, resolved) > _own_words_held(chosen, resolved)
         )
     ):
         # Every sentence was said already, or only announced: quote them rather than nothing.
-        # A sentence said already answers an untyped follow-up when only it holds its words:
-        # "What was that vote about?" after the line telling how the vote went.
+        # A sentence said already answers an untyped follow-up when it holds more of its own
+        # words than any new one: "What was that vote about?" after the line telling how the
+        # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
 
 
-def _holds_own_words(sentences: list[Report], resolved: ResolvedQuestion) -> bool:
-    """Whether one of ``sentences`` of the period asked about holds a word the follow-up asks
-    with itself (none does when it asks with none: "and in 2021?")."""
-    own = content_terms(resolved.own_words)
+def _own_words_held(sentences: list[Report], resolved: ResolvedQuestion) -> int:
+    """The most words the follow-up asks with itself that one of ``sentences`` of the period
+    asked about holds (none when it asks with none: "and in 2021?")."""
+    own = set(content_terms(resolved.own_words))
     time = resolved.time
-    return any(
-        (not time.names_period or r.event is None or r.event.overlaps(time.first, time.last))
-        and any(holds(set(content_terms(r.text)), t) for t in own)
-        for r in sentences
+    return max(
+        (
+            sum(holds(set(content_terms(r.text)), t) for t in own)
+            for r in sentences
+            if not time.names_period or r.event is None or r.event.overlaps(time.first, time.last)
+        ),
+        default=0,
     )
 
 

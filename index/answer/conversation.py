@@ -135,7 +135,7 @@ class Conversation:
         moved = (
             shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
-        time = own if not own.is_empty else moved or last.time
+        time = own if not own.is_empty else moved or _inherited(last.time, question)
         # "And in 2021?", "and two years later?": the topic's question asked of another
         # period, which the answer before, of its own period, does not answer.
         recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
@@ -148,6 +148,9 @@ class Conversation:
                 last.topic, parse_question_time(last.topic, today or dt.date.today())
             )
         own_words = _without_move(without_time(question, own))
+        if person:
+            # "What did he say?" asks what *he* said: his name is one of its own words.
+            own_words = _PERSONAL.sub(person, own_words)
         swapped = swap_place_or_time(last.topic, question)
         if swapped is not None:
             # The conversation moves on to the new place or time: it is the topic from now.
@@ -198,6 +201,16 @@ class Conversation:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
             )
+
+
+# "What did she say when the new hospital opened?": the clause places the question in time.
+_WHEN_CLAUSE = re.compile(r"^\W*\w.*\bwhen\s+\w", re.IGNORECASE)
+
+
+def _inherited(time: QuestionTime, question: str) -> QuestionTime:
+    """The period a follow-up keeps from the turn before: none when a clause of its own says
+    when ("... when the new hospital opened?"), for that event may be of another time."""
+    return QuestionTime() if _WHEN_CLAUSE.match(question) else time
 
 
 def _asks_for_person(question: str) -> bool:

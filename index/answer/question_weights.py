@@ -107,6 +107,7 @@ _IRREGULAR = {
     "chose": "choos", "chosen": "choos", "fell": "fall", "rose": "rise", "spent": "spend",
     "sent": "send", "kept": "keep", "struck": "strike", "brought": "bring", "sought": "seek",
     "stood": "stand", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
+    "said": "say",
 }  # fmt: skip
 # Who led, ran or headed something: news names the post ("its general secretary").
 _LEADING_VERBS = ("lead", "run", "head", "chair", "helm")
@@ -127,4 +128,6 @@ def _other_words() -> dict[str, frozenset[str]]:
         forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
         for form in forms:
             other.setdefault(form, set()).update(forms | _TITLES - {form})
+    # What someone said is told as what they "called" it: "called the decision 'a sad day'".
+    other["say"].add("call")
     return {term: frozenset(words) for term, words in other.items()}

@@ -275,6 +275,38 @@ def test_whom_a_pronoun_stands_for_is_not_taken_for_the_answer_to_who() -> None:
     assert answer.found and answer.lines[0].text.startswith("Ilse Marden succeeded him")
 
 
+def test_what_she_said_after_who_she_is_is_not_answered_by_naming_someone_else() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who chairs the harbour board?"),
+        "Ines Holm chairs the harbour board.",
+        ("a",),
+        "Ines Holm",
+    )
+    resolved = conversation.resolve("What did she say about the ferry?")
+    text = (
+        "Ines Holm said the ferry had lost money for a decade. Captain Piet Lorre, who sailed "
+        "it for twenty years, spoke for the crews."
+    )
+    answer = compose_answer(resolved, [passage(text, 0.6)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Ines Holm said the ferry")
+
+
+def test_a_sentence_said_holding_more_of_the_follow_ups_words_is_quoted_again() -> None:
+    said = 'Mara Quill called the decision "a sad day for the valley".'
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who led the campaign against the road?"),
+        said,
+        ("a",),
+        "Mara Quill",
+    )
+    resolved = conversation.resolve("What did she say?")
+    text = f"{said} The directors said the road would open in May."
+    answer = compose_answer(resolved, [passage(text, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
 TALKS = (
     "The two governments are due to hold talks on the river in October. Farmers say the "
     "canals have been dry for weeks."

@@ -244,3 +244,17 @@ def test_a_follow_up_of_the_same_period_leans_on_the_answer_before_it() -> None:
     )
     resolved = conversation.resolve("What did they criticise?", TODAY)
     assert "poor" in resolved.recalled and "poor" in resolved.context
+
+
+def test_a_follow_up_with_a_when_clause_does_not_keep_the_period_before_it() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who took over as head of the library in March 2022?", "Ines Holm")
+    resolved = conversation.resolve("What did she say when the new library opened?", TODAY)
+    assert resolved.time.is_empty
+
+
+def test_a_follow_ups_own_words_name_whom_its_pronoun_stands_for() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who led the campaign against the new road?", "Mara Quill")
+    resolved = conversation.resolve("What did she say about it?", TODAY)
+    assert resolved.own_words == "What did Mara Quill say about it?"

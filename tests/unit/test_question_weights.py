@@ -52,3 +52,8 @@ def test_the_words_moving_a_follow_ups_period_do_not_count_in_dated_articles() -
     conversation.record(topic, 'Inspectors rated the school "poor".', ("a",))
     resolved = conversation.resolve("And two years later?", TODAY)
     assert set(term_weights(resolved, dated=True)) == {"inspector", "rate", "school"}
+
+
+def test_what_someone_said_is_held_by_what_they_called_it() -> None:
+    assert _held('The mayor called the vote "a disgrace".', "say")
+    assert _held("The mayor said the vote was a disgrace.", "say")
