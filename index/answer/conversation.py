@@ -347,8 +347,11 @@ _MOVE = re.compile(
 
 
 def _without_move(question: str) -> str:
-    """``question`` without the phrase that moves its period ("the year after")."""
-    return " ".join(_MOVE.sub(" ", question).split())
+    """``question`` without the phrase that moves its period ("the year after",
+    "afterwards")."""
+    for moving in (_MOVE, _AFTER, _BEFORE):
+        question = moving.sub(" ", question)
+    return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(question.split()))
 
 
 def _moved(time: QuestionTime, question: str) -> QuestionTime | None:

@@ -210,8 +210,9 @@ def test_who_replaced_him_unanswered_does_not_leave_him_as_the_next_pronoun() ->
 @pytest.mark.parametrize(
     ("follow_up", "own_words"),
     [
-        ("And two years later?", "And ?"),
+        ("And two years later?", "And?"),
         ("And in 2021?", "And?"),
+        ("Who was arrested afterwards?", "Who was arrested?"),
         ("What did he say?", "What did he say?"),
     ],
 )
