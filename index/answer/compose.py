@@ -79,6 +79,8 @@ _NEIGHBOUR_DISCOUNT = 0.1
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
 _FOLLOW_UP_TYPE_BONUS = 0.3
+# For a sentence holding a word a follow-up asks with itself (not only words it leans on).
+_OWN_WORD_BONUS = 0.15
 # More for a sentence naming a person a "who" question does not: names of people are told
 # apart from the story's other capitalised words (index/text/answer_types.py).
 _PERSON_BONUS = 0.2
@@ -362,11 +364,15 @@ def _choose(
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
     said_before: list[Report] = []
+    # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
+    asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
         sentences = _sentences(passage, of_passage, kind, known, type_bonus)
+        if asked_itself:
+            sentences = [_with_own_word_bonus(s, asked_itself) for s in sentences]
         if given:
             said = [
                 s
@@ -398,6 +404,23 @@ def _choose(
         # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _asked_itself(resolved: ResolvedQuestion) -> set[str]:
+    """The words a follow-up asks with itself, but the name its pronoun stands for: "job"
+    and "politics" in "What was her job before politics?"."""
+    if not resolved.is_follow_up:
+        return set()
+    return set(content_terms(resolved.own_words)) - set(content_terms(resolved.person))
+
+
+def _with_own_word_bonus(report: Report, asked_itself: set[str]) -> Report:
+    """``report`` scored higher when it holds a word the follow-up asks with itself: the
+    sentences holding only the words it leans on tell what the answer before told."""
+    present = set(content_terms(report.text))
+    if not any(holds(present, t) for t in asked_itself):
+        return report
+    return replace(report, score=report.score + _OWN_WORD_BONUS)
 
 
 def _own_words_held(sentences: list[Report], resolved: ResolvedQuestion) -> int:

@@ -307,6 +307,22 @@ def test_a_sentence_said_holding_more_of_the_follow_ups_words_is_quoted_again() 
     assert answer.found and answer.lines[0].text == said
 
 
+def test_an_untyped_follow_up_is_answered_by_a_sentence_with_its_own_words() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who became head of the port board?"),
+        "Ines Holm became head of the port board.",
+        ("a",),
+        "Ines Holm",
+    )
+    resolved = conversation.resolve("What was her job before politics?")
+    quay = "Ines Holm opened the new quay on Monday."
+    pilot = "Holm was a ship's pilot for twenty years before she went into politics."
+    passages = [passage(quay, 0.6, matched=quay), passage(pilot, 0.55, "b#s0", "b", pilot)]
+    answer = compose_answer(resolved, passages, **LIMITS)
+    assert answer.found and answer.lines[0].text == pilot
+
+
 TALKS = (
     "The two governments are due to hold talks on the river in October. Farmers say the "
     "canals have been dry for weeks."
