@@ -34,7 +34,7 @@ from index.answer.coverage import (
     not_covered,
     outside_period,
 )
-from index.answer.question_weights import distinctive, holds, term_weights
+from index.answer.question_weights import distinctive, holds, holds_asked, term_weights
 from index.answer.short_answer import (
     ShortAnswer,
     anchor_positions,
@@ -418,7 +418,7 @@ def _with_own_word_bonus(report: Report, asked_itself: set[str]) -> Report:
     """``report`` scored higher when it holds a word the follow-up asks with itself: the
     sentences holding only the words it leans on tell what the answer before told."""
     present = set(content_terms(report.text))
-    if not any(holds(present, t) for t in asked_itself):
+    if not any(holds_asked(present, t) for t in asked_itself):
         return report
     return replace(report, score=report.score + _OWN_WORD_BONUS)
 
@@ -430,7 +430,7 @@ def _own_words_held(sentences: list[Report], resolved: ResolvedQuestion) -> int:
     time = resolved.time
     return max(
         (
-            sum(holds(set(content_terms(r.text)), t) for t in own)
+            sum(holds_asked(set(content_terms(r.text)), t) for t in own)
             for r in sentences
             if not time.names_period or r.event is None or r.event.overlaps(time.first, time.last)
         ),

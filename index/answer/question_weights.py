@@ -99,6 +99,22 @@ def holds(present: set[str], term: str) -> bool:
     )
 
 
+# What a meeting or a vote settled, in the words news uses for it: "What did they decide?"
+# is answered by "agreed to", "What did they agree?" by "accepted".
+_SETTLING = frozenset("decid decis agre agreement accept approv adopt".split())
+
+
+def holds_asked(present: set[str], term: str) -> bool:
+    """:func:`holds`, or ``term`` is a word for what was settled and the sentence says it so.
+
+    Only for the few words a follow-up asks with ("What did they decide?"): a standalone
+    question's many words tell its passages apart without it (with it, "What was agreed at
+    Castelvar in 2020?" matched "would no longer accept")."""
+    if holds(present, term):
+        return True
+    return term in _SETTLING and not _SETTLING.isdisjoint(present)
+
+
 # Stems of irregular past tenses and their present (the stemmer leaves "led" as it is).
 _IRREGULAR = {
     "led": "lead", "ran": "run", "won": "win", "took": "take", "paid": "pay", "held": "hold",

@@ -323,6 +323,16 @@ def test_an_untyped_follow_up_is_answered_by_a_sentence_with_its_own_words() -> 
     assert answer.found and answer.lines[0].text == pilot
 
 
+def test_what_they_agreed_is_the_sentence_said_telling_what_they_accepted() -> None:
+    said = "The dock strike ended when both sides accepted a pay rise of 5 percent."
+    resolved = follow_up_after(
+        "Who chaired the talks that ended the dock strike?", said, "What did they agree?"
+    )
+    text = f"{said} The union leader thanked the chair for his patience."
+    answer = compose_answer(resolved, [passage(text, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
 TALKS = (
     "The two governments are due to hold talks on the river in October. Farmers say the "
     "canals have been dry for weeks."

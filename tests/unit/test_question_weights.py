@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from index.answer.conversation import Conversation, ResolvedQuestion
-from index.answer.question_weights import holds, term_weights
+from index.answer.question_weights import holds, holds_asked, term_weights
 from index.text.terms import content_terms
 
 TODAY = dt.date(2025, 6, 30)
@@ -57,3 +57,11 @@ def test_the_words_moving_a_follow_ups_period_do_not_count_in_dated_articles() -
 def test_what_someone_said_is_held_by_what_they_called_it() -> None:
     assert _held('The mayor called the vote "a disgrace".', "say")
     assert _held("The mayor said the vote was a disgrace.", "say")
+
+
+def test_what_was_settled_is_asked_in_any_of_its_words() -> None:
+    (agree,) = content_terms("agree")
+    (decide,) = content_terms("decide")
+    assert holds_asked(set(content_terms("Both sides accepted a rise.")), agree)
+    assert holds_asked(set(content_terms("They agreed to share the water.")), decide)
+    assert not holds(set(content_terms("Both sides accepted a rise.")), agree)
