@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from index.answer.when_clause import when_clause
 from index.text.answer_types import AnswerType, expected_type
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
@@ -203,14 +204,10 @@ class Conversation:
             )
 
 
-# "What did she say when the new hospital opened?": the clause places the question in time.
-_WHEN_CLAUSE = re.compile(r"^\W*\w.*\bwhen\s+\w", re.IGNORECASE)
-
-
 def _inherited(time: QuestionTime, question: str) -> QuestionTime:
     """The period a follow-up keeps from the turn before: none when a clause of its own says
     when ("... when the new hospital opened?"), for that event may be of another time."""
-    return QuestionTime() if _WHEN_CLAUSE.match(question) else time
+    return QuestionTime() if when_clause(question) else time
 
 
 def _asks_for_person(question: str) -> bool:

@@ -39,6 +39,13 @@ _LOOKS_BACK = re.compile(r"\b(?:since|before|after|until)\s+(?:\S+\s+){0,3}$", r
 _ANNOUNCED = frozenset({"future", "reported_future", "open"})
 
 
+def when_clause(question: str) -> str:
+    """The clause after a "when" past the question's opening ("the board chose the site"),
+    or ""."""
+    match = _CLAUSE.match(question)
+    return match.group(2).strip() if match else ""
+
+
 def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> ResolvedQuestion:
     """``resolved`` asking about the year of the event its "when" clause names, when it names
     no period otherwise and a passage reports that event; else ``resolved`` as it is."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from index.answer.conversation import ResolvedQuestion, standalone
-from index.answer.when_clause import dated_by_clause
+from index.answer.when_clause import dated_by_clause, when_clause
 from index.models import Passage
 from index.text.dates import QuestionTime
 
@@ -77,3 +77,10 @@ def test_a_question_naming_its_period_keeps_it() -> None:
 def test_when_at_the_start_asks_when_and_dates_nothing() -> None:
     question = "When did the new library open?"
     assert dated_by_clause(standalone(question), [OPENED]).time.is_empty
+
+
+def test_the_when_clause_is_the_one_past_the_questions_opening() -> None:
+    assert (
+        when_clause("What did he say when the board chose the site?") == "the board chose the site"
+    )
+    assert when_clause("When did the board choose the site?") == ""
