@@ -34,7 +34,7 @@ from index.answer.coverage import (
     not_covered,
     outside_period,
 )
-from index.answer.question_weights import distinctive, holds, term_weights
+from index.answer.question_weights import distinctive, holds, holds_asked, term_weights
 from index.answer.short_answer import (
     ShortAnswer,
     anchor_positions,
@@ -79,6 +79,8 @@ _NEIGHBOUR_DISCOUNT = 0.1
 # "where", a date for "when", ...) that the question does not already name.
 _ANSWER_TYPE_BONUS = 0.1
 _FOLLOW_UP_TYPE_BONUS = 0.3
+# For a sentence holding a word a follow-up asks with itself (not only words it leans on).
+_OWN_WORD_BONUS = 0.15
 # More for a sentence naming a person a "who" question does not: names of people are told
 # apart from the story's other capitalised words (index/text/answer_types.py).
 _PERSON_BONUS = 0.2
@@ -278,6 +280,8 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
     kind = expected_type(resolved.focus)
     if kind is AnswerType.OTHER and resolved.is_follow_up:
         kind = expected_type(resolved.topic)  # "and in the 1990s?" asks what the topic asked
+        if kind is AnswerType.PERSON and resolved.person:
+            return AnswerType.OTHER  # "What did she say?": who she is was the answer before
     return kind
 
 
@@ -370,7 +374,8 @@ def _choose(
     weights = distinctive(term_weights(resolved), candidates)
     dated_weights = distinctive(term_weights(resolved, dated=True), candidates)
     kind = _kind(resolved)
-    known = f"{resolved.question} {resolved.topic}"
+    # "Who succeeded him?": he is known, not an answer.
+    known = f"{resolved.question} {resolved.topic} {resolved.person}"
     # "where did he host them?" asks for nothing but a place: that is what its answer adds.
     type_bonus = _FOLLOW_UP_TYPE_BONUS if resolved.is_follow_up else _ANSWER_TYPE_BONUS
     chosen: list[Report] = []
@@ -383,17 +388,24 @@ def _choose(
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
+    said_before: list[Report] = []
+    # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
+    asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
         sentences = _sentences(passage, of_passage, kind, known, type_bonus)
+        if asked_itself:
+            sentences = [_with_own_word_bonus(s, asked_itself) for s in sentences]
         if given:
-            sentences = [
+            said = [
                 s
                 for s in sentences
-                if _normal(s.text) not in given or fresh_answers(own_kind, s.text, known)
+                if _normal(s.text) in given and not fresh_answers(own_kind, s.text, known)
             ]
+            said_before.extend(said)
+            sentences = [s for s in sentences if s not in said]
         if happened and not repeat:
             sentences = [s for s in sentences if not _announces(s.text, resolved.focus)]
         best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
@@ -404,10 +416,51 @@ def _choose(
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
             quoted.add(key)
-    if not chosen and (given or happened) and not repeat:
+    if not repeat and (
+        (not chosen and (given or happened))
+        or (
+            own_kind is AnswerType.OTHER
+            and _own_words_held(said_before, resolved) > _own_words_held(chosen, resolved)
+        )
+    ):
         # Every sentence was said already, or only announced: quote them rather than nothing.
+        # A sentence said already answers an untyped follow-up when it holds more of its own
+        # words than any new one: "What was that vote about?" after the line telling how the
+        # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _asked_itself(resolved: ResolvedQuestion) -> set[str]:
+    """The words a follow-up asks with itself, but the name its pronoun stands for: "job"
+    and "politics" in "What was her job before politics?"."""
+    if not resolved.is_follow_up:
+        return set()
+    return set(content_terms(resolved.own_words)) - set(content_terms(resolved.person))
+
+
+def _with_own_word_bonus(report: Report, asked_itself: set[str]) -> Report:
+    """``report`` scored higher when it holds a word the follow-up asks with itself: the
+    sentences holding only the words it leans on tell what the answer before told."""
+    present = set(content_terms(report.text))
+    if not any(holds_asked(present, t) for t in asked_itself):
+        return report
+    return replace(report, score=report.score + _OWN_WORD_BONUS)
+
+
+def _own_words_held(sentences: list[Report], resolved: ResolvedQuestion) -> int:
+    """The most words the follow-up asks with itself that one of ``sentences`` of the period
+    asked about holds (none when it asks with none: "and in 2021?")."""
+    own = set(content_terms(resolved.own_words))
+    time = resolved.time
+    return max(
+        (
+            sum(holds_asked(set(content_terms(r.text)), t) for t in own)
+            for r in sentences
+            if not time.names_period or r.event is None or r.event.overlaps(time.first, time.last)
+        ),
+        default=0,
+    )
 
 
 # A sentence that goes on about the one before it: "One of them, Jory Tamm, ...", "Its chief

@@ -18,6 +18,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 
+from index.answer.when_clause import when_clause
 from index.text.answer_types import AnswerType, expected_type
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
@@ -57,6 +58,9 @@ class ResolvedQuestion:
     topic: str = ""  # the standalone question a follow-up leans on
     time: QuestionTime = field(default_factory=QuestionTime)  # the period it asks about
     recalled: str = ""  # the answer a follow-up follows (its words help resolve "he")
+    person: str = ""  # whom its "he" or "she" stands for, when an earlier answer named them
+    # A follow-up's words but those saying its period ("and two years later?" asks no word).
+    own_words: str = ""
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -128,12 +132,14 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return standalone(question, own)
+        shifted = _moved(last.time, question)
         moved = (
-            _moved(last.time, question)
-            or _succession(last.time, question)
-            or _after_answer(last.answered, question)
+            shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
-        time = own if not own.is_empty else moved or last.time
+        time = own if not own.is_empty else moved or _inherited(last.time, question)
+        # "And in 2021?", "and two years later?": the topic's question asked of another
+        # period, which the answer before, of its own period, does not answer.
+        recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
         topic_text = last.topic
         # "What was her job?" after "Who replaced him?": she is whom that answer named.
         person = last.person if _PERSONAL.search(question) else ""
@@ -142,6 +148,10 @@ class Conversation:
             topic_text = without_time(
                 last.topic, parse_question_time(last.topic, today or dt.date.today())
             )
+        own_words = _without_move(without_time(question, own))
+        if person:
+            # "What did he say?" asks what *he* said: his name is one of its own words.
+            own_words = _PERSONAL.sub(person, own_words)
         swapped = swap_place_or_time(last.topic, question)
         if swapped is not None:
             # The conversation moves on to the new place or time: it is the topic from now.
@@ -149,21 +159,25 @@ class Conversation:
                 question=question,
                 search_text=swapped,
                 focus=question,
-                context=f"{last.topic} {last.answer}",
-                recalled=last.answer,
+                context=" ".join(filter(None, (last.topic, recalled))),
+                recalled=recalled,
                 is_follow_up=True,
                 topic=swapped,
                 time=time,
+                person=person,
+                own_words=own_words,
             )
         return ResolvedQuestion(
             question=question,
             search_text=" ".join(filter(None, (topic_text, person, question))),
             focus=question,
-            context=" ".join(filter(None, (last.topic, person, last.answer))),
-            recalled=last.answer,
+            context=" ".join(filter(None, (topic_text, person, recalled))),
+            recalled=recalled,
             is_follow_up=True,
             topic=last.topic,
             time=time,
+            person=person,
+            own_words=own_words,
         )
 
     def record(
@@ -175,15 +189,25 @@ class Conversation:
         answered: QuestionTime | None = None,
     ) -> None:
         """Remember a turn: its question, the answer's text and the articles it cited;
-        ``short_answer`` is remembered as the person it named when the question was "who";
+        ``short_answer`` is remembered as the person it named when the question was "who"
+        (else the person the question's pronoun stood for is kept);
         ``answered`` is when the event of the answer's lead line happened."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
-        person = short_answer if short_answer and _asks_for_person(resolved.question) else ""
+        # "What did he do?" and then "What did he say?": "he" stays whom it stood for; after
+        # "Who replaced him?" it is whom the answer named, if any, never him.
+        asks = _asks_for_person(resolved.question)
+        person = (short_answer or "") if asks else resolved.person
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
             )
+
+
+def _inherited(time: QuestionTime, question: str) -> QuestionTime:
+    """The period a follow-up keeps from the turn before: none when a clause of its own says
+    when ("... when the new hospital opened?"), for that event may be of another time."""
+    return QuestionTime() if when_clause(question) else time
 
 
 def _asks_for_person(question: str) -> bool:
@@ -299,7 +323,13 @@ def without_time(text: str, time: QuestionTime) -> str:
 def standalone(question: str, time: QuestionTime | None = None) -> ResolvedQuestion:
     """How a question that leans on nothing is searched: as asked."""
     return ResolvedQuestion(
-        question, question, question, "", is_follow_up=False, time=time or QuestionTime()
+        question,
+        question,
+        question,
+        "",
+        is_follow_up=False,
+        time=time or QuestionTime(),
+        own_words=question,
     )
 
 
@@ -311,6 +341,14 @@ _MOVE = re.compile(
     r"(?P<way2>later|after|earlier|before))\b",
     re.IGNORECASE,
 )
+
+
+def _without_move(question: str) -> str:
+    """``question`` without the phrase that moves its period ("the year after",
+    "afterwards")."""
+    for moving in (_MOVE, _AFTER, _BEFORE):
+        question = moving.sub(" ", question)
+    return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(question.split()))
 
 
 def _moved(time: QuestionTime, question: str) -> QuestionTime | None:

@@ -16,6 +16,7 @@ from index.answer.conversation import (
     standalone,
 )
 from index.answer.short_answer import short_answer
+from index.answer.when_clause import dated_by_clause
 from index.errors import QuestionError
 from index.models import Answer, SearchFilters
 from index.text.citations import remove_markers
@@ -25,6 +26,10 @@ from index.text.events import event_from_label
 if TYPE_CHECKING:
     from index.search.retriever import Mode, Retriever
     from index.settings import Settings
+
+# The best-ranked passages searched for the event a "when" clause names (as many as may
+# lend the answer a sentence).
+_CLAUSE_PASSAGES = 10
 
 
 def check_question(question: str, max_chars: int) -> str:
@@ -142,6 +147,8 @@ class Answerer:
             emphasis=resolved.focus if resolved.is_follow_up else "",
             time=resolved.time,
         )
+        # "... when the new hospital opened?": the year the passages report that event.
+        resolved = dated_by_clause(resolved, passages[:_CLAUSE_PASSAGES])
         answer = replace(
             compose_answer(
                 resolved,

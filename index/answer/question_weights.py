@@ -72,6 +72,8 @@ def _without_period(resolved: ResolvedQuestion) -> str:
     """The question's words but those that say its period ("on 14 March 2023"): a news
     report is of the period by its event's date, and says "on Tuesday", not the date."""
     focus = resolved.focus
+    if resolved.is_follow_up and resolved.own_words:
+        return resolved.own_words  # "and two years later?" asks with no word of its own
     spans = [(a, b) for a, b in resolved.time.spans if b <= len(focus)]
     if (
         resolved.is_follow_up
@@ -97,6 +99,22 @@ def holds(present: set[str], term: str) -> bool:
     )
 
 
+# What a meeting or a vote settled, in the words news uses for it: "What did they decide?"
+# is answered by "agreed to", "What did they agree?" by "accepted".
+_SETTLING = frozenset("decid decis agre agreement accept approv adopt".split())
+
+
+def holds_asked(present: set[str], term: str) -> bool:
+    """:func:`holds`, or ``term`` is a word for what was settled and the sentence says it so.
+
+    Only for the few words a follow-up asks with ("What did they decide?"): a standalone
+    question's many words tell its passages apart without it (with it, "What was agreed at
+    Castelvar in 2020?" matched "would no longer accept")."""
+    if holds(present, term):
+        return True
+    return term in _SETTLING and not _SETTLING.isdisjoint(present)
+
+
 # Stems of irregular past tenses and their present (the stemmer leaves "led" as it is).
 _IRREGULAR = {
     "led": "lead", "ran": "run", "won": "win", "took": "take", "paid": "pay", "held": "hold",
@@ -105,6 +123,7 @@ _IRREGULAR = {
     "chose": "choos", "chosen": "choos", "fell": "fall", "rose": "rise", "spent": "spend",
     "sent": "send", "kept": "keep", "struck": "strike", "brought": "bring", "sought": "seek",
     "stood": "stand", "wrote": "write", "written": "write", "drew": "draw", "drawn": "draw",
+    "said": "say",
 }  # fmt: skip
 # Who led, ran or headed something: news names the post ("its general secretary").
 _LEADING_VERBS = ("lead", "run", "head", "chair", "helm")
@@ -125,4 +144,6 @@ def _other_words() -> dict[str, frozenset[str]]:
         forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
         for form in forms:
             other.setdefault(form, set()).update(forms | _TITLES - {form})
+    # What someone said is told as what they "called" it: "called the decision 'a sad day'".
+    other["say"].add("call")
     return {term: frozenset(words) for term, words in other.items()}

@@ -236,6 +236,103 @@ def test_follow_up_whose_every_sentence_was_said_repeats_rather_than_declines() 
     assert answer.found and said in answer.answer
 
 
+FERRY = (
+    "The harbour board voted to scrap the night ferry to Orlan. Members backed the plan by "
+    "six to four after a long debate. Crews will be offered jobs on the day boats."
+)
+
+
+def test_an_untyped_follow_up_quotes_again_the_sentence_said_that_alone_holds_its_words() -> None:
+    said = "The harbour board voted to scrap the night ferry to Orlan."
+    resolved = follow_up_after("How did the harbour board vote?", said, "What was that vote about?")
+    answer = compose_answer(resolved, [passage(FERRY, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
+def test_an_untyped_follow_up_quotes_a_new_sentence_rather_than_the_one_said() -> None:
+    said = "The harbour board voted to scrap the night ferry to Orlan."
+    resolved = follow_up_after(
+        "How did the harbour board vote?", said, "What will happen to its crews?"
+    )
+    answer = compose_answer(resolved, [passage(FERRY, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Crews will be offered jobs")
+
+
+def test_whom_a_pronoun_stands_for_is_not_taken_for_the_answer_to_who() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Which minister paid for the ferry?"),
+        "Minister Tobias Wren paid for the ferry.",
+        ("a",),
+        "Tobias Wren",
+    )
+    resolved = conversation.resolve("Who succeeded him?")
+    text = (
+        "Minister Tobias Wren paid for the ferry in 2019. Ilse Marden succeeded him as "
+        "minister in 2022."
+    )
+    answer = compose_answer(resolved, [passage(text, 0.6)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Ilse Marden succeeded him")
+
+
+def test_what_she_said_after_who_she_is_is_not_answered_by_naming_someone_else() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who chairs the harbour board?"),
+        "Ines Holm chairs the harbour board.",
+        ("a",),
+        "Ines Holm",
+    )
+    resolved = conversation.resolve("What did she say about the ferry?")
+    text = (
+        "Ines Holm said the ferry had lost money for a decade. Captain Piet Lorre, who sailed "
+        "it for twenty years, spoke for the crews."
+    )
+    answer = compose_answer(resolved, [passage(text, 0.6)], **LIMITS)
+    assert answer.found and answer.lines[0].text.startswith("Ines Holm said the ferry")
+
+
+def test_a_sentence_said_holding_more_of_the_follow_ups_words_is_quoted_again() -> None:
+    said = 'Mara Quill called the decision "a sad day for the valley".'
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who led the campaign against the road?"),
+        said,
+        ("a",),
+        "Mara Quill",
+    )
+    resolved = conversation.resolve("What did she say?")
+    text = f"{said} The directors said the road would open in May."
+    answer = compose_answer(resolved, [passage(text, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
+def test_an_untyped_follow_up_is_answered_by_a_sentence_with_its_own_words() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("Who became head of the port board?"),
+        "Ines Holm became head of the port board.",
+        ("a",),
+        "Ines Holm",
+    )
+    resolved = conversation.resolve("What was her job before politics?")
+    quay = "Ines Holm opened the new quay on Monday."
+    pilot = "Holm was a ship's pilot for twenty years before she went into politics."
+    passages = [passage(quay, 0.6, matched=quay), passage(pilot, 0.55, "b#s0", "b", pilot)]
+    answer = compose_answer(resolved, passages, **LIMITS)
+    assert answer.found and answer.lines[0].text == pilot
+
+
+def test_what_they_agreed_is_the_sentence_said_telling_what_they_accepted() -> None:
+    said = "The dock strike ended when both sides accepted a pay rise of 5 percent."
+    resolved = follow_up_after(
+        "Who chaired the talks that ended the dock strike?", said, "What did they agree?"
+    )
+    text = f"{said} The union leader thanked the chair for his patience."
+    answer = compose_answer(resolved, [passage(text, 0.6, matched=said)], **LIMITS)
+    assert answer.found and answer.lines[0].text == said
+
+
 TALKS = (
     "The two governments are due to hold talks on the river in October. Farmers say the "
     "canals have been dry for weeks."

@@ -189,3 +189,73 @@ def test_afterwards_asks_about_the_time_after_the_event_the_answer_led_with() ->
 
     assert (after.time.first, after.time.last) == (dt.date(2015, 3, 8), None)
     assert (before.time.first, before.time.last) == (None, dt.date(2015, 3, 8))
+
+
+def test_a_pronoun_keeps_standing_for_the_same_person_down_a_chain_of_follow_ups() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who led the campaign against the new road?", "Mara Quill")
+    asked(conversation, "What did she do before she retired?")
+    resolved = conversation.resolve("What did she say when the road opened?", TODAY)
+    assert "Mara Quill" in resolved.search_text and resolved.person == "Mara Quill"
+
+
+def test_who_replaced_him_unanswered_does_not_leave_him_as_the_next_pronoun() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who was the foreign minister in 2021?", "Hadi Ferrow")
+    asked(conversation, "Who replaced him?")
+    resolved = conversation.resolve("What was her job before politics?", TODAY)
+    assert "Hadi Ferrow" not in resolved.search_text
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "own_words"),
+    [
+        ("And two years later?", "And?"),
+        ("And in 2021?", "And?"),
+        ("Who was arrested afterwards?", "Who was arrested?"),
+        ("What did he say?", "What did he say?"),
+    ],
+)
+def test_a_follow_ups_own_words_leave_out_those_saying_its_period(
+    follow_up: str, own_words: str
+) -> None:
+    conversation = Conversation()
+    asked(conversation, "What did inspectors rate the hospital in 2018?")
+    assert conversation.resolve(follow_up, TODAY).own_words == own_words
+
+
+def test_the_topic_asked_of_another_period_does_not_lean_on_the_answer_of_the_first() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("What did inspectors rate the school in 2018?", TODAY),
+        'Inspectors rated the school "poor".',
+        ("a",),
+    )
+    for follow_up in ("And two years later?", "And in 2021?"):
+        resolved = conversation.resolve(follow_up, TODAY)
+        assert resolved.recalled == "" and "poor" not in resolved.context
+
+
+def test_a_follow_up_of_the_same_period_leans_on_the_answer_before_it() -> None:
+    conversation = Conversation()
+    conversation.record(
+        conversation.resolve("What did inspectors rate the school in 2018?", TODAY),
+        'Inspectors rated the school "poor".',
+        ("a",),
+    )
+    resolved = conversation.resolve("What did they criticise?", TODAY)
+    assert "poor" in resolved.recalled and "poor" in resolved.context
+
+
+def test_a_follow_up_with_a_when_clause_does_not_keep_the_period_before_it() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who took over as head of the library in March 2022?", "Ines Holm")
+    resolved = conversation.resolve("What did she say when the new library opened?", TODAY)
+    assert resolved.time.is_empty
+
+
+def test_a_follow_ups_own_words_name_whom_its_pronoun_stands_for() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who led the campaign against the new road?", "Mara Quill")
+    resolved = conversation.resolve("What did she say about it?", TODAY)
+    assert resolved.own_words == "What did Mara Quill say about it?"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from index.answer.conversation import ResolvedQuestion
-from index.answer.question_weights import holds, term_weights
+import datetime as dt
+
+from index.answer.conversation import Conversation, ResolvedQuestion
+from index.answer.question_weights import holds, holds_asked, term_weights
 from index.text.terms import content_terms
+
+TODAY = dt.date(2025, 6, 30)
 
 
 def _held(sentence: str, word: str) -> bool:
@@ -40,3 +44,24 @@ def test_how_much_and_how_many_are_not_words_to_match() -> None:
     question = "How much did the repair cost, and how many helped?"
     resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
     assert set(term_weights(resolved)) == {"repair", "cost", "help"}
+
+
+def test_the_words_moving_a_follow_ups_period_do_not_count_in_dated_articles() -> None:
+    conversation = Conversation()
+    topic = conversation.resolve("What did inspectors rate the school in 2018?", TODAY)
+    conversation.record(topic, 'Inspectors rated the school "poor".', ("a",))
+    resolved = conversation.resolve("And two years later?", TODAY)
+    assert set(term_weights(resolved, dated=True)) == {"inspector", "rate", "school"}
+
+
+def test_what_someone_said_is_held_by_what_they_called_it() -> None:
+    assert _held('The mayor called the vote "a disgrace".', "say")
+    assert _held("The mayor said the vote was a disgrace.", "say")
+
+
+def test_what_was_settled_is_asked_in_any_of_its_words() -> None:
+    (agree,) = content_terms("agree")
+    (decide,) = content_terms("decide")
+    assert holds_asked(set(content_terms("Both sides accepted a rise.")), agree)
+    assert holds_asked(set(content_terms("They agreed to share the water.")), decide)
+    assert not holds(set(content_terms("Both sides accepted a rise.")), agree)

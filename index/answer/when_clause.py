@@ -1,0 +1,105 @@
+"""The period a clause like "when the new hospital opened" places a question in.
+
+"What did she say when the new hospital opened?" names no date, but the articles date the
+opening. A sentence that tells of the event says the clause's words in one phrase ("the new
+hospital at Pennock Fields opened"), not scattered over a sentence about something else
+("builders at the new hospital ... pushing its opening back"); a later article that looks
+back on it is dated later, and one that announces it ("is due to open") does not tell it, so
+the earliest phrase telling it dates the event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from index.answer.span_model import WORD
+from index.text.dates import QuestionTime
+from index.text.dates.tense import tense_at
+from index.text.events import Event, event_from_label, sentence_events, stored_event
+from index.text.sentences import sentence_spans
+from index.text.terms import content_terms, stem
+
+if TYPE_CHECKING:
+    from index.answer.conversation import ResolvedQuestion
+    from index.models import Passage
+
+# "... when the board chose the site?": the clause after "when", past the question's opening.
+_CLAUSE = re.compile(r"^\W*\w.*?\b(when\s+([^?!.,;]+))", re.IGNORECASE)
+# A clause of fewer words than this ("when it ended") says too little to find its event.
+_MIN_CLAUSE_TERMS = 2
+# A phrase telling the event spans at most this many words for each of the clause's words.
+_PHRASE_SPREAD = 3
+# "... since the dam was announced": the event as a time other news is told by, not told.
+_LOOKS_BACK = re.compile(r"\b(?:since|before|after|until)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
+# Wording that announces rather than reports ("is due to open", "pushed back its opening").
+_ANNOUNCED = frozenset({"future", "reported_future", "open"})
+
+
+def when_clause(question: str) -> str:
+    """The clause after a "when" past the question's opening ("the board chose the site"),
+    or ""."""
+    match = _CLAUSE.match(question)
+    return match.group(2).strip() if match else ""
+
+
+def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> ResolvedQuestion:
+    """``resolved`` asking about the year of the event its "when" clause names, when it names
+    no period otherwise and a passage reports that event; else ``resolved`` as it is."""
+    match = _CLAUSE.match(resolved.question)
+    if match is None or not resolved.time.is_empty:
+        return resolved
+    terms = content_terms(match.group(2))
+    if len(terms) < _MIN_CLAUSE_TERMS:
+        return resolved
+    reports = [
+        event.first
+        for passage in passages
+        for text, event in _dated_sentences(passage)
+        if event is not None and _tells(text, set(terms))
+    ]
+    if not reports:
+        return resolved
+    # Its year: what was said of it may be reported days later, in another month.
+    year = min(reports).year
+    # The clause says when, as "in 2017" would: what is asked is the rest ("what did she say").
+    period = QuestionTime(
+        first=dt.date(year, 1, 1), last=dt.date(year, 12, 31), spans=(match.span(1),)
+    )
+    asked = (resolved.own_words or resolved.question).replace(match.group(1), " ")
+    return replace(resolved, time=period, own_words=re.sub(r"\s+([?!.,;:])", r"\1", asked).strip())
+
+
+def _tells(sentence: str, terms: set[str]) -> bool:
+    """Whether ``sentence`` holds every clause term in one phrase (at most ``_PHRASE_SPREAD``
+    words a term), told as done."""
+    found = [(i, stem(m.group().lower()), m.start()) for i, m in enumerate(WORD.finditer(sentence))]
+    held = [(i, term, at) for i, term, at in found if term in terms]
+    for k, (first, _, at_first) in enumerate(held):
+        if _LOOKS_BACK.search(sentence[:at_first]):
+            continue
+        seen: set[str] = set()
+        for last, term, at in held[k:]:
+            if last - first >= _PHRASE_SPREAD * len(terms) or tense_at(sentence, at) in _ANNOUNCED:
+                break
+            seen.add(term)
+            if seen == terms:
+                return True
+    return False
+
+
+def _dated_sentences(passage: Passage) -> list[tuple[str, Event | None]]:
+    """Each sentence of ``passage`` with its event (the matched one's as the index dated it)."""
+    spans = sentence_spans(passage.text)
+    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
+    events = sentence_events(passage.text, spans, published, event_from_label(passage.news_date))
+    stored = stored_event(passage.event_date, passage.event_ranges)
+    dated = []
+    for (start, end), event in zip(spans, events, strict=True):
+        if passage.start + start == passage.sentence_start and not (event and event.stated):
+            event = stored or event
+        dated.append((passage.text[start:end], event))
+    return dated

@@ -1,0 +1,86 @@
+"""The period a "when" clause places a question in (when_clause.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from index.answer.conversation import ResolvedQuestion, standalone
+from index.answer.when_clause import dated_by_clause, when_clause
+from index.models import Passage
+from index.text.dates import QuestionTime
+
+
+def report(text: str, published: str) -> Passage:
+    """An article's passage ``text``, published on ``published``; its first sentence matched."""
+    first = text.split(". ")[0] + "."
+    return Passage(
+        chunk_id=f"{published}#s0",
+        article_id=published,
+        title=f"Report of {published}",
+        source="Example News",
+        published_at=published,
+        url=f"https://example.com/{published}",
+        text=text,
+        sentence=first,
+        start=0,
+        end=len(text),
+        sentence_start=0,
+        score=0.5,
+        similarity=0.5,
+    )
+
+
+def period(resolved: ResolvedQuestion) -> tuple[dt.date | None, dt.date | None]:
+    return resolved.time.first, resolved.time.last
+
+
+QUESTION = "What did the mayor say when the new library opened?"
+OPENED = report("The new library on Quay Street opened on Saturday. Crowds queued.", "2019-05-12")
+LOOKED_BACK = report(
+    "Visits have doubled since the new library opened. The mayor is pleased.", "2022-03-01"
+)
+ANNOUNCED = report("The new library is due to open next spring. Work goes on.", "2018-06-01")
+SCATTERED = report(
+    "Builders at the new library site found a well, which will push the opening back a year.",
+    "2017-09-09",
+)
+
+
+def test_a_when_clause_asks_about_the_year_the_articles_tell_its_event() -> None:
+    resolved = dated_by_clause(standalone(QUESTION), [LOOKED_BACK, OPENED])
+    assert period(resolved) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+
+
+def test_the_clause_says_when_so_what_is_asked_is_the_rest() -> None:
+    resolved = dated_by_clause(standalone(QUESTION), [OPENED])
+    assert resolved.own_words == "What did the mayor say?"
+
+
+def test_an_event_announced_or_its_words_scattered_does_not_date_the_clause() -> None:
+    resolved = dated_by_clause(standalone(QUESTION), [ANNOUNCED, SCATTERED, OPENED])
+    assert period(resolved) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+
+
+def test_an_event_only_looked_back_on_leaves_the_question_undated() -> None:
+    resolved = dated_by_clause(standalone(QUESTION), [LOOKED_BACK])
+    assert resolved.time.is_empty
+
+
+def test_a_question_naming_its_period_keeps_it() -> None:
+    question = "What did the mayor say in 2021 when the new library opened?"
+    asked = standalone(
+        question, QuestionTime(first=dt.date(2021, 1, 1), last=dt.date(2021, 12, 31))
+    )
+    assert dated_by_clause(asked, [OPENED]) is asked
+
+
+def test_when_at_the_start_asks_when_and_dates_nothing() -> None:
+    question = "When did the new library open?"
+    assert dated_by_clause(standalone(question), [OPENED]).time.is_empty
+
+
+def test_the_when_clause_is_the_one_past_the_questions_opening() -> None:
+    assert (
+        when_clause("What did he say when the board chose the site?") == "the board chose the site"
+    )
+    assert when_clause("When did the board choose the site?") == ""
