@@ -137,6 +137,7 @@ def compose_answer(
             not in_period
             or _period_evidence(passages, time) < min_relevance - _period_margin(in_period, reports)
             or _said_of_other_times(in_period, reports, gives_asked)
+            or _figure_only_of_other_times(in_period, reports, gives_asked)
         ):
             return outside_period(question, passages, time, reports)
         then = _in_period(passages, time)
@@ -330,6 +331,19 @@ def _said_of_other_times(
         return False
     best = max(r.overlap for r in reports)
     return max(r.overlap for r in in_period) < _PERIOD_OVERLAP * best
+
+
+def _figure_only_of_other_times(
+    in_period: Sequence[Report],
+    reports: Sequence[Report],
+    gives_asked: Callable[[str], bool] | None,
+) -> bool:
+    """Whether the figure asked for is given for other times only: "How much did the club
+    lose in the year to June 2022?" is not answered by 2022's stalled building work when
+    the losses are reported for 2018 and 2024."""
+    if gives_asked is None or any(gives_asked(r.text) for r in in_period):
+        return False
+    return any(gives_asked(r.text) for r in reports if r not in in_period)
 
 
 def _gives_asked(resolved: ResolvedQuestion) -> Callable[[str], bool] | None:

@@ -284,6 +284,10 @@ def question_time(question: str, today: dt.date) -> QuestionTime:
 _TITLE_WORD = re.compile(r"[A-Z][\w'’-]*")
 
 
+# "the year to June 2022": twelve months of accounts, told by the month that ends them.
+_ACCOUNTING_YEAR = re.compile(r"\b(?:year|twelve months|12 months)\s+(?:to\s+)?$", re.I)
+
+
 def _not_a_time(question: str, start: int, end: int) -> bool:
     """Whether the phrase at ``question[start:end]`` only looks like a time: part of a
     title ("Stormy Monday"), "last" as a verb or adverb ("meant to last", "when did trams
@@ -293,7 +297,11 @@ def _not_a_time(question: str, start: int, end: int) -> bool:
     if phrase == "last" and (not before or before[0].lower() not in _DETERMINERS):
         return True
     moved_to = phrase.startswith("to ") or re.search(r"\bto\s+$", question[:start], re.I)
-    if moved_to and not re.search(r"\b(?:from|between)\b", question[:start], re.I):
+    if (
+        moved_to
+        and not re.search(r"\b(?:from|between)\b", question[:start], re.I)
+        and not _ACCOUNTING_YEAR.search(question[:start])
+    ):
         return True
     return _in_a_title(question, start, end)
 

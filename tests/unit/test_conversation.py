@@ -4,7 +4,12 @@ import datetime as dt
 
 import pytest
 
-from index.answer.conversation import Conversation, looks_like_follow_up, swap_place_or_time
+from index.answer.conversation import (
+    Conversation,
+    looks_like_follow_up,
+    question_time,
+    swap_place_or_time,
+)
 from index.text.dates import QuestionTime
 
 
@@ -259,3 +264,10 @@ def test_a_follow_ups_own_words_name_whom_its_pronoun_stands_for() -> None:
     asked(conversation, "Who led the campaign against the new road?", "Mara Quill")
     resolved = conversation.resolve("What did she say about it?", TODAY)
     assert resolved.own_words == "What did Mara Quill say about it?"
+
+
+def test_a_year_of_accounts_is_the_month_that_ends_it_but_a_date_moved_to_is_no_time() -> None:
+    today = dt.date(2026, 10, 5)
+    accounts = question_time("How much did the club lose in the year to June 2022?", today)
+    assert (accounts.first, accounts.last) == (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
+    assert question_time("Why was the opening pushed back to 2024?", today).is_empty

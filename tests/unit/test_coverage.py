@@ -239,6 +239,20 @@ def test_a_period_whose_report_gives_the_asked_figure_in_other_words_is_answered
     assert answer.found and "£52 million" in answer.answer
 
 
+def test_a_figure_reported_only_for_other_years_declines_the_year_asked() -> None:
+    question = "How much did the club lose in 2022?"
+    answer = _asked_on(
+        dt.date(2024, 1, 10),
+        question,
+        [
+            _report_of("The club lost £5.7 million last season.", "2021-07-02", "a"),
+            _report_of("The club lost its manager and its captain.", "2022-03-09", "b"),
+        ],
+    )
+    assert not answer.found
+    assert answer.reason == "No indexed article reports this for 2022. They report on it for 2021."
+
+
 def test_a_period_sentence_holding_every_word_of_a_short_question_answers_it() -> None:
     question = "Who was arrested in November 2017?"
     answer = _asked_on(
