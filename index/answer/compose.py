@@ -30,6 +30,7 @@ from index.answer.coverage import (
     mentions_names,
     missing_focus,
     missing_from_articles,
+    missing_predecessor,
     no_filtered_match,
     not_covered,
     outside_period,
@@ -118,8 +119,10 @@ def compose_answer(
         return no_filtered_match(question, time) if filtered else not_covered(question, [], time)
     evidence = evidence_score(passages)
     candidates = passages[:_CANDIDATE_PASSAGES]
-    missing = missing_from_articles(resolved, candidates, vocabulary) or missing_focus(
-        resolved.focus, vocabulary
+    missing = (
+        missing_from_articles(resolved, candidates, vocabulary)
+        or missing_focus(resolved.focus, vocabulary)
+        or missing_predecessor(resolved.question, candidates)
     )
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
     lowered = _SUPPORT_MARGIN if time.names_period else 0.0

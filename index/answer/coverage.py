@@ -127,6 +127,36 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     return f"None of the indexed articles mentions {_quoted([noun])}."
 
 
+# "Who managed the club before Kevin Drury?": whoever held something before a named person.
+_PREDECESSOR_QUESTION = re.compile(
+    r"^\W*who\b[^?]*?\bbefore\s+(?P<name>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)"
+    r"\s*\??\s*$",
+    re.IGNORECASE,
+)
+# How a sentence tells who came before whom: "replacing", "took over from", "his predecessor".
+_SUCCESSION = re.compile(
+    r"\b(?:succe(?:ed|eds|eded|eding|ssor)|replac(?:e|es|ed|ing)|predecessor|preceded"
+    r"|took over|take over|takes over|taking over|in place of|before (?:him|her))\b",
+    re.IGNORECASE,
+)
+
+
+def missing_predecessor(question: str, passages: Sequence[Passage]) -> str | None:
+    """Why the passages cannot say who came before the person a question names: none of
+    their sentences names that person with words of succession ("Who ran the trust before
+    Harriet Quayle?" is not answered by her own resignation, nor by who came after her)."""
+    match = _PREDECESSOR_QUESTION.match(question)
+    if match is None:
+        return None
+    name = match["name"]
+    surname = name.split()[-1]
+    for passage in passages:
+        for sentence in re.split(r"(?<=[.!?])\s+", passage.text):
+            if surname in sentence and _SUCCESSION.search(sentence):
+                return None
+    return f"The articles do not say who came before {name}."
+
+
 def _focus_noun(question: str) -> str:
     role = _ROLE.match(question)
     if role is not None:

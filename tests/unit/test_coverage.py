@@ -90,6 +90,22 @@ def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> Non
     assert ask("What did the minister of Tessaly say about the Lornet treaty?").found
 
 
+def test_who_came_before_a_named_person_needs_a_sentence_telling_the_succession() -> None:
+    today = dt.date(2024, 1, 10)
+    resigned = _report_of(
+        "Harriet Quayle resigned as chief executive of the trust.", "2018-05-02", "a"
+    )
+    question = "Who ran the trust before Harriet Quayle?"
+    answer = _asked_on(today, question, [resigned])
+    assert not answer.found
+    assert answer.reason == "The articles do not say who came before Harriet Quayle."
+    appointed = _report_of(
+        "Harriet Quayle became chief executive, replacing Tom Ashby.", "2012-01-04", "b"
+    )
+    answer = _asked_on(today, question, [resigned, appointed])
+    assert answer.found and "Tom Ashby" in answer.answer
+
+
 def test_why_a_thing_no_article_mentions_happened_is_declined() -> None:
     answer = ask("Why did the ferry to Tessaly stop running?")
     assert not answer.found
