@@ -40,12 +40,19 @@ _SUBJECT_SHARE = 0.35
 _MEASURED_FROM = re.compile(
     r"\b(?:since|after|before|than|until|till|predating)\b(?:\s+\S+){0,5}\s*$", re.IGNORECASE
 )
+# A date of the figure a new one is compared with: "84 percent, down from 86 percent at the
+# previous inspection in 2022", "up from 4 million in 2019".
+_COMPARED_WITH = re.compile(
+    r"\b(?:(?:up|down|risen|fallen|rose|fell)\s+from|compared\s+with|previous)\b"
+    r"(?:\s+\S+){0,7}\s*$",
+    re.IGNORECASE,
+)
 # A date inside a phrase that names a thing by when it was done, after the sentence's own
 # verb: "... incorporates the drought rules agreed in Castelvar in March 2023" (a noun
 # phrase, then the participle; "against the 140 million forecast in 2018"), not "The
 # ministers agreed on Tuesday".
 _NAMED_BY_DATE = re.compile(
-    r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'-]+\s+){0,4}"
+    r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'£$€-]+\s+){0,4}"
     r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
     r"ratified|launched|built|made|struck|negotiated|brokered|forecast|estimated|budgeted|"
     r"projected|predicted)\b(?:\s+\S+){0,6}\s*$"
@@ -225,7 +232,7 @@ def _dates_sentence(sentence: str, mention: DateMention) -> bool:
     naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
     named = _NAMED_BY_DATE.search(before)
     late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
-    return not (naming or late or _MEASURED_FROM.search(before))
+    return not (naming or late or _MEASURED_FROM.search(before) or _COMPARED_WITH.search(before))
 
 
 def _as_news(event: Event | None, published: dt.date | None) -> Event | None:

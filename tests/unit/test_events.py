@@ -96,3 +96,16 @@ def test_a_figure_forecast_in_a_year_does_not_date_the_sentence() -> None:
     )
     events = sentence_events(text, sentence_spans(text), dt.date(2024, 6, 4))
     assert [e.label if e else None for e in events] == ["2024-06-03", "2024-06-03"]
+
+
+def test_the_date_of_a_figure_compared_with_does_not_date_the_sentence() -> None:
+    text = (
+        "The ferry was late on 61 percent of crossings this spring, down from 70 percent at "
+        "the previous count in 2021."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_sum_announced_in_a_year_does_not_date_the_sentence() -> None:
+    text = "The bill has grown to €48 million from the €30 million announced in 2020."
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
