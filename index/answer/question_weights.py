@@ -36,8 +36,17 @@ def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str
     weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
     focus = _RECENCY_ADVERBS.sub(" ", _without_period(resolved)) if dated else resolved.focus
-    weights.update({t: focus_weight for t in content_terms(_HOW_MUCH.sub("how", focus))})
+    focus = _STANDING_IN.sub("interim", _HOW_MUCH.sub("how", focus))
+    weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
+
+
+# Who "stood in" or "filled in" held a post for a while: news says "interim", "acting" or
+# "until a successor is found" ("stood" alone is "stand", "stood trial", "stood firm").
+_STANDING_IN = re.compile(
+    r"\b(?:stood|stand|stands|standing|fill|fills|filled|filling|step|steps|stepped)\s+in\b",
+    re.IGNORECASE,
+)
 
 
 # "How much" and "how many" ask for a figure: a sentence saying "for how much" holds none.
@@ -114,6 +123,17 @@ _TITLES = frozenset(
 )
 
 
+# Words news uses for one another: who left a post, who held it meanwhile, who took it
+# over, and what a project costs.
+_SAME_MEANING = (
+    ("quit", "resign", "depart", "departur", "retir"),
+    ("interim", "act", "caretak", "temporarili", "successor"),
+    ("replac", "succeed", "successor"),
+    ("cost", "price"),
+    ("sign", "signatur"),
+)
+
+
 @cache
 def _other_words() -> dict[str, frozenset[str]]:
     """For a question's stem, the stems a sentence may say it with instead."""
@@ -125,4 +145,7 @@ def _other_words() -> dict[str, frozenset[str]]:
         forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
         for form in forms:
             other.setdefault(form, set()).update(forms | _TITLES - {form})
+    for group in _SAME_MEANING:
+        for word in group:
+            other.setdefault(word, set()).update(set(group) - {word})
     return {term: frozenset(words) for term, words in other.items()}

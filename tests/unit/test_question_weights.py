@@ -40,3 +40,20 @@ def test_how_much_and_how_many_are_not_words_to_match() -> None:
     question = "How much did the repair cost, and how many helped?"
     resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
     assert set(term_weights(resolved)) == {"repair", "cost", "help"}
+
+
+def test_who_quit_is_held_by_who_resigned_or_retired() -> None:
+    assert _held("The harbour master resigned on Friday.", "quit")
+    assert _held("She will retire in June.", "quit")
+
+
+def test_a_price_is_held_by_a_question_about_cost() -> None:
+    assert _held("The price of the bridge has risen to 40 million.", "cost")
+
+
+def test_who_stood_in_is_asked_as_who_held_the_post_meanwhile() -> None:
+    question = "Who stood in as head of the port after the director quit?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    terms = set(content_terms("Her deputy will run the port until a successor is found."))
+    assert "interim" in term_weights(resolved)
+    assert holds(terms, "interim")
