@@ -125,7 +125,8 @@ _NOT_PERSON_WORDS = frozenset(
     "railways orchestra philharmonic theatre club united association federation institute "
     "foundation times news herald post press courier ledger gazette daily weekly general "
     "national international east west north south old new great upper lower treaty accord "
-    "agreement act plan line dam".split()
+    "agreement act plan line dam infirmary clinic fields gardens meadows heights docks woods "
+    "exchange market".split()
 )
 _TITLES = frozenset(
     "mr mrs ms dr sir dame lord lady mayor minister president premier chancellor governor "

@@ -41,9 +41,10 @@ _MEASURED_FROM = re.compile(
     r"\b(?:since|after|before|than|until|till|predating)\b(?:\s+\S+){0,5}\s*$", re.IGNORECASE
 )
 # A date of the figure a new one is compared with: "84 percent, down from 86 percent at the
-# previous inspection in 2022", "up from 4 million in 2019".
+# previous inspection in 2022", "risen to £9 million from the £7 million set in 2019".
 _COMPARED_WITH = re.compile(
-    r"\b(?:(?:up|down|risen|fallen|rose|fell)\s+from|compared\s+with|previous)\b"
+    r"(?:\b(?:up|down|risen|fallen|rose|fell)\s+from\b|\bcompared\s+with\b|\bprevious\b"
+    r"|\bfrom\s+(?:the\s+)?(?:[£$€]\s?\d[\d,.]*|\d[\d,.]*\s+(?:percent|per\s+cent|million|billion)\b))"
     r"(?:\s+\S+){0,7}\s*$",
     re.IGNORECASE,
 )

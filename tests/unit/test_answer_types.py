@@ -24,6 +24,8 @@ from index.text.answer_types import AnswerType, expected_type, person_names
         ("The minister flew to New Zealand.", []),
         ("The depot will be built at Orton Meadows, officials said.", []),
         ("At Orton Meadows the diggers arrived first.", []),
+        ("The move to Orton Meadows took a day.", []),
+        ("The ward of the Crane Infirmary was shut.", []),
         ("The talks in Geneva were led by Mara Ostlund.", ["Mara Ostlund"]),
     ],
 )

@@ -109,3 +109,15 @@ def test_the_date_of_a_figure_compared_with_does_not_date_the_sentence() -> None
 def test_a_sum_announced_in_a_year_does_not_date_the_sentence() -> None:
     text = "The bill has grown to €48 million from the €30 million announced in 2020."
     assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_the_date_of_the_earlier_sum_a_new_one_replaces_does_not_date_the_sentence() -> None:
+    text = (
+        "The council approved the budget on Tuesday. It has risen to £9 million from the "
+        "£7 million set in 2019, because steel prices have climbed sharply since then."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-14", "2023-03-14"]
+
+
+def test_a_range_of_years_still_dates_the_sentence() -> None:
+    assert events_of("Prices rose from 2019 to 2021, the board said.", WEDNESDAY) == ["2019–2021"]
