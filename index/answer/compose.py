@@ -278,6 +278,18 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
     return kind
 
 
+# "How much will it save?", "how much did it cost?": an amount asked for without naming its
+# thing is, in news, a sum of money; "more than 6,000 people" does not answer it.
+_HOW_MUCH_AMOUNT = re.compile(
+    r"^\W*how\s+much\s+(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
+    re.IGNORECASE,
+)
+
+
+def _sum_asked(question: str) -> bool:
+    return bool(_HOW_MUCH_AMOUNT.match(question))
+
+
 def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]:
     """The passages whose sentence's event lies in the question's period (or is unknown)."""
     return [
@@ -358,11 +370,12 @@ def _choose(
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
+    sum_asked = _sum_asked(resolved.focus)
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
-        sentences = _sentences(passage, of_passage, kind, known, type_bonus)
+        sentences = _sentences(passage, of_passage, kind, known, type_bonus, sum_asked=sum_asked)
         if given:
             sentences = [
                 s
@@ -480,7 +493,13 @@ def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
 
 
 def _sentences(
-    passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str, type_bonus: float
+    passage: Passage,
+    weights: dict[str, float],
+    kind: AnswerType,
+    asked: str,
+    type_bonus: float,
+    *,
+    sum_asked: bool = False,
 ) -> list[Report]:
     total = sum(weights.values())
     known = dict(passage.sentence_similarities)
@@ -503,6 +522,8 @@ def _sentences(
                 score += type_bonus + _PERSON_BONUS
         elif fresh_answers(kind, text, asked):
             score += type_bonus
+        if sum_asked and gives_measure(text, "money"):
+            score += _ANSWER_TYPE_BONUS  # a sum, where any figure would do for "how many"
         if _LAST.search(asked) and _LAST.search(text):
             score += _ANSWER_TYPE_BONUS  # "the final cost" answers "what did it cost in the end"
 

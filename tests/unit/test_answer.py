@@ -438,3 +438,17 @@ def test_undated_text_keeps_every_report_of_a_figure_question() -> None:
         standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
     )
     assert answer.found and len(answer.lines) == 2
+
+
+def test_how_much_will_it_save_is_answered_by_the_sentence_giving_a_sum() -> None:
+    saving = "The board says the change will save €2 million a year."
+    text = (
+        "The ferry board voted on Monday to stop the crossing at night, despite a petition "
+        f"signed by 4,000 islanders. {saving}"
+    )
+    answer = compose_answer(
+        standalone("How much will the board save by ending the night crossing?"),
+        [passage(text, 0.6, matched=saving)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text == saving
