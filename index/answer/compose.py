@@ -371,11 +371,21 @@ def _choose(
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
     happened = about_when and _asks_what_happened(resolved.focus)
     sum_asked = _sum_asked(resolved.focus)
+    # "Who leads the union now?": who holds a post today.
+    holder_asked = kind is AnswerType.PERSON and resolved.time.recency
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
-        sentences = _sentences(passage, of_passage, kind, known, type_bonus, sum_asked=sum_asked)
+        sentences = _sentences(
+            passage,
+            of_passage,
+            kind,
+            known,
+            type_bonus,
+            sum_asked=sum_asked,
+            holder_asked=holder_asked,
+        )
         if given:
             sentences = [
                 s
@@ -500,6 +510,7 @@ def _sentences(
     type_bonus: float,
     *,
     sum_asked: bool = False,
+    holder_asked: bool = False,
 ) -> list[Report]:
     total = sum(weights.values())
     known = dict(passage.sentence_similarities)
@@ -518,8 +529,10 @@ def _sentences(
         if kind is AnswerType.PERSON:
             # Every sentence of a news story names something capitalised; "who" is answered
             # by one naming a person the question does not.
-            if _names_someone_new(text, asked):
+            if _names_someone_new(text, asked) and not (holder_asked and _only_leaves(text)):
                 score += type_bonus + _PERSON_BONUS
+            if holder_asked and _SUCCESSION.search(text):
+                score += _ANSWER_TYPE_BONUS
         elif fresh_answers(kind, text, asked):
             score += type_bonus
         if sum_asked and gives_measure(text, "money"):
@@ -529,6 +542,24 @@ def _sentences(
 
         sentences.append(Report(text, passage, overlap, score, event))
     return sentences
+
+
+# Who holds a post now is named where someone takes it ("elected Tamsin Ruiz to succeed
+# her"); one who leaves it ("retired this week") no longer does.
+_SUCCESSION = re.compile(
+    r"\b(?:succeed\w*|successor|elected|appointed|sworn\s+in|took\s+over|takes?\s+over"
+    r"|became|becomes)\b",
+    re.IGNORECASE,
+)
+_DEPARTURE = re.compile(
+    r"\b(?:retir\w*|resign\w*|quit\w*|step(?:s|ped)?\s+down|leav\w*|left|depart\w*"
+    r"|ousted|sacked|fired)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_leaves(sentence: str) -> bool:
+    return bool(_DEPARTURE.search(sentence)) and not _SUCCESSION.search(sentence)
 
 
 def _names_someone_new(sentence: str, known: str) -> bool:

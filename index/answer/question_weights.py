@@ -117,6 +117,8 @@ _IRREGULAR = {
 }  # fmt: skip
 # Who led, ran or headed something: news names the post ("its general secretary").
 _LEADING_VERBS = ("lead", "run", "head", "chair", "helm")
+# ... or says who took the post: "elected her to succeed him".
+_SUCCESSORS = frozenset({"succeed", "successor"})
 _TITLES = frozenset(
     "leader head chief director chairman chairwoman chair presid secretari execut boss "
     "manag governor".split()
@@ -144,7 +146,7 @@ def _other_words() -> dict[str, frozenset[str]]:
     for verb in _LEADING_VERBS:
         forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
         for form in forms:
-            other.setdefault(form, set()).update(forms | _TITLES - {form})
+            other.setdefault(form, set()).update(forms | _TITLES | _SUCCESSORS - {form})
     for group in _SAME_MEANING:
         for word in group:
             other.setdefault(word, set()).update(set(group) - {word})

@@ -452,3 +452,31 @@ def test_how_much_will_it_save_is_answered_by_the_sentence_giving_a_sum() -> Non
         **LIMITS,
     )
     assert answer.lines[0].text == saving
+
+
+def test_who_holds_a_post_now_is_the_successor_not_the_one_who_left() -> None:
+    def report(text: str, score: float, article: str, published: str, event: str) -> Passage:
+        return replace(
+            passage(text, score, f"{article}#s0", article),
+            published_at=published,
+            event_date=event,
+        )
+
+    older = report(
+        "Choir leader Mara Holt said the tour would go ahead. The choir sang in Orvik.",
+        0.6,
+        "a",
+        "2023-05-02",
+        "2023-05-01",
+    )
+    newer = report(
+        "Mara Holt, who led the Orvik choir for ten years, retired this week. "
+        "Singers elected Ivo Penn, the choir's oldest tenor, to succeed her.",
+        0.55,
+        "b",
+        "2025-03-28",
+        "2025-03-26",
+    )
+    question = standalone_at("Who leads the Orvik choir now?", dt.date(2025, 6, 1))
+    answer = compose_answer(question, [older, newer], **LIMITS)
+    assert "Ivo Penn" in answer.lines[0].text

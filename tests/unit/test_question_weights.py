@@ -57,3 +57,7 @@ def test_who_stood_in_is_asked_as_who_held_the_post_meanwhile() -> None:
     terms = set(content_terms("Her deputy will run the port until a successor is found."))
     assert "interim" in term_weights(resolved)
     assert holds(terms, "interim")
+
+
+def test_who_leads_is_held_by_the_sentence_naming_the_successor() -> None:
+    assert _held("Members elected Ivo Penn to succeed her.", "lead")
