@@ -143,9 +143,11 @@ def compose_answer(
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
         reports = [_dated_in_period(r, time) for r in in_period]
-    # An answer comes from passages about what the question names: not a cable car's
-    # passengers for a question about the tram's.
-    named = [r for r in reports if mentions_names(resolved.question, time, r.passage)]
+    # An answer comes from articles about what the question names: not a cable car's
+    # passengers for a question about the tram's. Any passage of an article may name it:
+    # "Museum director Piet Ahlgren wept" is of the report naming the Civic Art Museum.
+    naming = {p.article_id for p in passages if mentions_names(resolved.question, time, p)}
+    named = [r for r in reports if r.passage.article_id in naming]
     reports = named or reports
     kind = _kind(resolved)
     best = max(reports, key=lambda r: r.score)

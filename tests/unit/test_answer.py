@@ -480,3 +480,21 @@ def test_who_holds_a_post_now_is_the_successor_not_the_one_who_left() -> None:
     question = standalone_at("Who leads the Orvik choir now?", dt.date(2025, 6, 1))
     answer = compose_answer(question, [older, newer], **LIMITS)
     assert "Ivo Penn" in answer.lines[0].text
+
+
+def test_a_passage_of_an_article_naming_what_is_asked_about_may_answer() -> None:
+    def of_article(text: str, score: float, chunk: str) -> Passage:
+        return replace(
+            passage(text, score, chunk, "a", matched=text),
+            published_at="2019-04-03",
+            event_date="2019-04-02",
+        )
+
+    lede = of_article("The Orvik Museum reopened its east wing on Tuesday.", 0.6, "a#s0")
+    later = of_article("Its director, Ivo Penn, cut the ribbon.", 0.5, "a#s3")
+    answer = compose_answer(
+        standalone_at("Who ran the Orvik Museum in 2019?", dt.date(2025, 1, 1)),
+        [lede, later],
+        **LIMITS,
+    )
+    assert "Ivo Penn" in answer.answer
