@@ -37,6 +37,7 @@ def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
     focus = _RECENCY_ADVERBS.sub(" ", _without_period(resolved)) if dated else resolved.focus
     focus = _STANDING_IN.sub("interim", _HOW_MUCH.sub("how", focus))
+    focus = _CAME_UP_WITH.sub("devised", focus)
     weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
 
@@ -125,6 +126,9 @@ _TITLES = frozenset(
 )
 
 
+# Who "came up with" a plan "drew it up", "devised" or "proposed" it ("came" alone is "came
+# second", "came to a halt").
+_CAME_UP_WITH = re.compile(r"\b(?:came|come|comes|coming)\s+up\s+with\b", re.IGNORECASE)
 # Words news uses for one another: who left a post, who held it meanwhile, who took it
 # over, and what a project costs.
 _SAME_MEANING = (
@@ -133,6 +137,7 @@ _SAME_MEANING = (
     ("replac", "succeed", "successor"),
     ("cost", "price"),
     ("sign", "signatur"),
+    ("devis", "draw", "drawn", "drew", "propos", "conceiv", "invent"),
 )
 
 

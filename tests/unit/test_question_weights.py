@@ -61,3 +61,11 @@ def test_who_stood_in_is_asked_as_who_held_the_post_meanwhile() -> None:
 
 def test_who_leads_is_held_by_the_sentence_naming_the_successor() -> None:
     assert _held("Members elected Ivo Penn to succeed her.", "lead")
+
+
+def test_who_came_up_with_a_plan_is_asked_as_who_drew_it_up() -> None:
+    question = "Who came up with the ferry plan?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    weights = term_weights(resolved)
+    assert "came" not in weights
+    assert holds(set(content_terms("The plan was drawn up by the harbour master.")), "devis")
