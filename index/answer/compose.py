@@ -209,10 +209,33 @@ def _giving_what_is_asked(
     elif kind is AnswerType.NUMBER:
         # "1.1 million containers" for "how many containers"; a figure of something else
         # ("three strikes") says nothing, and the best report may still explain.
-        giving = [r for r in reports if gives_figure(r.text, question, named=True)]
+        giving = [
+            r
+            for r in reports
+            if gives_figure(r.text, question, named=True) or _counts_asked(r.text, question)
+        ]
     else:
         return reports
     return giving or reports
+
+
+# A number (not a year) and the word it counts: "11,400 signatures", "430 workers".
+_COUNT = re.compile(r"(?<![\w.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\s+([A-Za-z][\w'’-]*)")
+_COUNT_QUESTION = re.compile(r"^\W*how\s+many\s+\w+\s+(.+)$", re.IGNORECASE)
+
+
+def _counts_asked(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` counts something the rest of the question names in other words:
+    "how many people signed the petition" is answered by "a petition of 11,400 signatures"."""
+    rest = _COUNT_QUESTION.match(question)
+    if rest is None:
+        return False
+    terms = set(content_terms(rest.group(1)))
+    for match in _COUNT.finditer(sentence):
+        counted = set(content_terms(match.group(1)))
+        if counted and any(holds(counted, t) for t in terms):
+            return True
+    return False
 
 
 def _dated_in_period(report: Report, time: QuestionTime) -> Report:

@@ -498,3 +498,27 @@ def test_a_passage_of_an_article_naming_what_is_asked_about_may_answer() -> None
         **LIMITS,
     )
     assert "Ivo Penn" in answer.answer
+
+
+def test_how_many_people_signed_is_answered_by_a_count_of_signatures() -> None:
+    passages = [
+        dated_passage(
+            "Islanders handed the council a petition of 2,300 signatures against closing "
+            "the Orsay ferry on Monday.",
+            0.6,
+            "a",
+            "2016-11-22",
+        ),
+        dated_passage(
+            "The board shut the Orsay library on Monday despite a petition signed by 900 people.",
+            0.45,
+            "b",
+            "2024-05-21",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people signed the petition against closing the Orsay ferry?"),
+        passages,
+        **LIMITS,
+    )
+    assert "2,300 signatures" in answer.lines[0].text
