@@ -148,9 +148,11 @@ def compose_answer(
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
         reports = [_dated_in_period(r, time) for r in in_period]
-    # An answer comes from passages about what the question names: not a cable car's
-    # passengers for a question about the tram's.
-    named = [r for r in reports if mentions_names(resolved.question, time, r.passage)]
+    # An answer comes from articles about what the question names: not a cable car's
+    # passengers for a question about the tram's. Any passage of an article may name it:
+    # "Museum director Piet Ahlgren wept" is of the report naming the Civic Art Museum.
+    naming = {p.article_id for p in passages if mentions_names(resolved.question, time, p)}
+    named = [r for r in reports if r.passage.article_id in naming]
     reports = named or reports
     kind = _kind(resolved)
     best = max(reports, key=lambda r: r.score)
@@ -216,10 +218,33 @@ def _giving_what_is_asked(
     elif kind is AnswerType.NUMBER:
         # "1.1 million containers" for "how many containers"; a figure of something else
         # ("three strikes") says nothing, and the best report may still explain.
-        giving = [r for r in reports if gives_figure(r.text, question, named=True)]
+        giving = [
+            r
+            for r in reports
+            if gives_figure(r.text, question, named=True) or _counts_asked(r.text, question)
+        ]
     else:
         return reports
     return giving or reports
+
+
+# A number (not a year) and the word it counts: "11,400 signatures", "430 workers".
+_COUNT = re.compile(r"(?<![\w.])(?!(?:1[89]|20)\d\d\b)\d[\d,.]*\s+([A-Za-z][\w'’-]*)")
+_COUNT_QUESTION = re.compile(r"^\W*how\s+many\s+\w+\s+(.+)$", re.IGNORECASE)
+
+
+def _counts_asked(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` counts something the rest of the question names in other words:
+    "how many people signed the petition" is answered by "a petition of 11,400 signatures"."""
+    rest = _COUNT_QUESTION.match(question)
+    if rest is None:
+        return False
+    terms = set(content_terms(rest.group(1)))
+    for match in _COUNT.finditer(sentence):
+        counted = set(content_terms(match.group(1)))
+        if counted and any(holds(counted, t) for t in terms):
+            return True
+    return False
 
 
 def _dated_in_period(report: Report, time: QuestionTime) -> Report:
@@ -287,6 +312,18 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
         if kind is AnswerType.PERSON and resolved.person:
             return AnswerType.OTHER  # "What did she say?": who she is was the answer before
     return kind
+
+
+# "How much will it save?", "how much did it cost?": an amount asked for without naming its
+# thing is, in news, a sum of money; "more than 6,000 people" does not answer it.
+_HOW_MUCH_AMOUNT = re.compile(
+    r"^\W*how\s+much\s+(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
+    re.IGNORECASE,
+)
+
+
+def _sum_asked(question: str) -> bool:
+    return bool(_HOW_MUCH_AMOUNT.match(question))
 
 
 def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]:
@@ -408,11 +445,22 @@ def _choose(
     said_before: list[Report] = []
     # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
+    sum_asked = _sum_asked(resolved.focus)
+    # "Who leads the union now?": who holds a post today.
+    holder_asked = kind is AnswerType.PERSON and resolved.time.recency
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
         of_passage = dated_weights if passage.published_at else weights
-        sentences = _sentences(passage, of_passage, kind, known, type_bonus)
+        sentences = _sentences(
+            passage,
+            of_passage,
+            kind,
+            known,
+            type_bonus,
+            sum_asked=sum_asked,
+            holder_asked=holder_asked,
+        )
         if asked_itself:
             sentences = [_with_own_word_bonus(s, asked_itself) for s in sentences]
         if given:
@@ -575,7 +623,14 @@ def _of_the_period(sentences: list[Report], time: QuestionTime) -> list[Report]:
 
 
 def _sentences(
-    passage: Passage, weights: dict[str, float], kind: AnswerType, asked: str, type_bonus: float
+    passage: Passage,
+    weights: dict[str, float],
+    kind: AnswerType,
+    asked: str,
+    type_bonus: float,
+    *,
+    sum_asked: bool = False,
+    holder_asked: bool = False,
 ) -> list[Report]:
     total = sum(weights.values())
     known = dict(passage.sentence_similarities)
@@ -594,15 +649,37 @@ def _sentences(
         if kind is AnswerType.PERSON:
             # Every sentence of a news story names something capitalised; "who" is answered
             # by one naming a person the question does not.
-            if _names_someone_new(text, asked):
+            if _names_someone_new(text, asked) and not (holder_asked and _only_leaves(text)):
                 score += type_bonus + _PERSON_BONUS
+            if holder_asked and _SUCCESSION.search(text):
+                score += _ANSWER_TYPE_BONUS
         elif fresh_answers(kind, text, asked):
             score += type_bonus
+        if sum_asked and gives_measure(text, "money"):
+            score += _ANSWER_TYPE_BONUS  # a sum, where any figure would do for "how many"
         if _LAST.search(asked) and _LAST.search(text):
             score += _ANSWER_TYPE_BONUS  # "the final cost" answers "what did it cost in the end"
 
         sentences.append(Report(text, passage, overlap, score, event))
     return sentences
+
+
+# Who holds a post now is named where someone takes it ("elected Tamsin Ruiz to succeed
+# her"); one who leaves it ("retired this week") no longer does.
+_SUCCESSION = re.compile(
+    r"\b(?:succeed\w*|successor|elected|appointed|sworn\s+in|took\s+over|takes?\s+over"
+    r"|became|becomes)\b",
+    re.IGNORECASE,
+)
+_DEPARTURE = re.compile(
+    r"\b(?:retir\w*|resign\w*|quit\w*|step(?:s|ped)?\s+down|leav\w*|left|depart\w*"
+    r"|ousted|sacked|fired)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_leaves(sentence: str) -> bool:
+    return bool(_DEPARTURE.search(sentence)) and not _SUCCESSION.search(sentence)
 
 
 def _names_someone_new(sentence: str, known: str) -> bool:

@@ -36,8 +36,18 @@ def term_weights(resolved: ResolvedQuestion, *, dated: bool = False) -> dict[str
     weights.update({t: 1.0 for t in content_terms(leaned_on or resolved.context)})
     focus_weight = _FOCUS_WEIGHT if resolved.is_follow_up else 1.0
     focus = _RECENCY_ADVERBS.sub(" ", _without_period(resolved)) if dated else resolved.focus
-    weights.update({t: focus_weight for t in content_terms(_HOW_MUCH.sub("how", focus))})
+    focus = _STANDING_IN.sub("interim", _HOW_MUCH.sub("how", focus))
+    focus = _CAME_UP_WITH.sub("devised", focus)
+    weights.update({t: focus_weight for t in content_terms(focus)})
     return weights
+
+
+# Who "stood in" or "filled in" held a post for a while: news says "interim", "acting" or
+# "until a successor is found" ("stood" alone is "stand", "stood trial", "stood firm").
+_STANDING_IN = re.compile(
+    r"\b(?:stood|stand|stands|standing|fill|fills|filled|filling|step|steps|stepped)\s+in\b",
+    re.IGNORECASE,
+)
 
 
 # "How much" and "how many" ask for a figure: a sentence saying "for how much" holds none.
@@ -127,9 +137,26 @@ _IRREGULAR = {
 }  # fmt: skip
 # Who led, ran or headed something: news names the post ("its general secretary").
 _LEADING_VERBS = ("lead", "run", "head", "chair", "helm")
+# ... or says who took the post: "elected her to succeed him".
+_SUCCESSORS = frozenset({"succeed", "successor"})
 _TITLES = frozenset(
     "leader head chief director chairman chairwoman chair presid secretari execut boss "
     "manag governor".split()
+)
+
+
+# Who "came up with" a plan "drew it up", "devised" or "proposed" it ("came" alone is "came
+# second", "came to a halt").
+_CAME_UP_WITH = re.compile(r"\b(?:came|come|comes|coming)\s+up\s+with\b", re.IGNORECASE)
+# Words news uses for one another: who left a post, who held it meanwhile, who took it
+# over, and what a project costs.
+_SAME_MEANING = (
+    ("quit", "resign", "depart", "departur", "retir"),
+    ("interim", "act", "caretak", "temporarili", "successor"),
+    ("replac", "succeed", "successor"),
+    ("cost", "price"),
+    ("sign", "signatur"),
+    ("devis", "draw", "drawn", "drew", "propos", "conceiv", "invent"),
 )
 
 
@@ -143,7 +170,10 @@ def _other_words() -> dict[str, frozenset[str]]:
     for verb in _LEADING_VERBS:
         forms = {verb, *(p for p, base in _IRREGULAR.items() if base == verb)}
         for form in forms:
-            other.setdefault(form, set()).update(forms | _TITLES - {form})
+            other.setdefault(form, set()).update(forms | _TITLES | _SUCCESSORS - {form})
     # What someone said is told as what they "called" it: "called the decision 'a sad day'".
     other["say"].add("call")
+    for group in _SAME_MEANING:
+        for word in group:
+            other.setdefault(word, set()).update(set(group) - {word})
     return {term: frozenset(words) for term, words in other.items()}

@@ -125,7 +125,8 @@ _NOT_PERSON_WORDS = frozenset(
     "railways orchestra philharmonic theatre club united association federation institute "
     "foundation times news herald post press courier ledger gazette daily weekly general "
     "national international east west north south old new great upper lower treaty accord "
-    "agreement act plan line dam".split()
+    "agreement act plan line dam infirmary clinic fields gardens meadows heights docks woods "
+    "exchange market".split()
 )
 _TITLES = frozenset(
     "mr mrs ms dr sir dame lord lady mayor minister president premier chancellor governor "
@@ -133,20 +134,28 @@ _TITLES = frozenset(
     "father bishop chief".split()
 )
 _CALENDAR = re.compile(rf"\b(?:{_MONTHS}|{_DAYS})\b", re.IGNORECASE)
+# A capitalised run just after a preposition of place names where, not who: "built at
+# Orton Meadows", "a school in Lower Brampton" ("to" and "from" also lead to people).
+_PLACE_PREPOSITIONS = frozenset({"at", "in", "near", "outside", "inside"})
 
 
 def person_names(sentence: str) -> list[str]:
     """The names of people in ``sentence``: capitalised runs of two or three words, after
     any title ("Mayor Odile Ferrant" is "Odile Ferrant"), that end in no word of a place,
-    an organisation or a date ("Salt Hall", "Tessaly Infrastructure", "Last Thursday")."""
+    an organisation or a date ("Salt Hall", "Tessaly Infrastructure", "Last Thursday") and
+    follow no preposition of place ("built at Orton Meadows")."""
     names = []
     for match in _PERSON.finditer(sentence):
         parts = match.group().split()
+        before = sentence[: match.start()].split()[-1:]
         while parts and parts[0].lower() in _TITLES | STOP_WORDS | _NOT_PERSON_WORDS:
+            before = parts[:1]
             parts = parts[1:]
         if len(parts) < 2 or parts[-1].lower() in _NOT_PERSON_WORDS:
             continue
         if _CALENDAR.search(match.group()) or sentence[: match.start()].endswith(("the ", "The ")):
+            continue
+        if before and before[0].lower() in _PLACE_PREPOSITIONS:
             continue
         names.append(" ".join(parts))
     return names

@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 1
+DATING_VERSION = 2
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -42,6 +42,14 @@ _SUBJECT_SHARE = 0.35
 # talks collapsed in 2021", "two years after the 2019 deal".
 _MEASURED_FROM = re.compile(
     r"\b(?:since|after|before|than|until|till|predating)\b(?:\s+\S+){0,5}\s*$", re.IGNORECASE
+)
+# A date of the figure a new one is compared with: "84 percent, down from 86 percent at the
+# previous inspection in 2022", "risen to £9 million from the £7 million set in 2019".
+_COMPARED_WITH = re.compile(
+    r"(?:\b(?:up|down|risen|fallen|rose|fell)\s+from\b|\bcompared\s+with\b|\bprevious\b"
+    r"|\bfrom\s+(?:the\s+)?(?:[£$€]\s?\d[\d,.]*|\d[\d,.]*\s+(?:percent|per\s+cent|million|billion)\b))"
+    r"(?:\s+\S+){0,7}\s*$",
+    re.IGNORECASE,
 )
 # A date inside a phrase that names a thing by when it was done, after the sentence's own
 # verb: "... incorporates the drought rules agreed in Castelvar in March 2023" (a noun
@@ -228,7 +236,7 @@ def _dates_sentence(sentence: str, mention: DateMention) -> bool:
     naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
     named = _NAMED_BY_DATE.search(before)
     late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
-    return not (naming or late or _MEASURED_FROM.search(before))
+    return not (naming or late or _MEASURED_FROM.search(before) or _COMPARED_WITH.search(before))
 
 
 def _as_news(event: Event | None, published: dt.date | None) -> Event | None:

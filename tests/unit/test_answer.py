@@ -555,3 +555,87 @@ def test_undated_text_keeps_every_report_of_a_figure_question() -> None:
         standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
     )
     assert answer.found and len(answer.lines) == 2
+
+
+def test_how_much_will_it_save_is_answered_by_the_sentence_giving_a_sum() -> None:
+    saving = "The board says the change will save €2 million a year."
+    text = (
+        "The ferry board voted on Monday to stop the crossing at night, despite a petition "
+        f"signed by 4,000 islanders. {saving}"
+    )
+    answer = compose_answer(
+        standalone("How much will the board save by ending the night crossing?"),
+        [passage(text, 0.6, matched=saving)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text == saving
+
+
+def test_who_holds_a_post_now_is_the_successor_not_the_one_who_left() -> None:
+    def report(text: str, score: float, article: str, published: str, event: str) -> Passage:
+        return replace(
+            passage(text, score, f"{article}#s0", article),
+            published_at=published,
+            event_date=event,
+        )
+
+    older = report(
+        "Choir leader Mara Holt said the tour would go ahead. The choir sang in Orvik.",
+        0.6,
+        "a",
+        "2023-05-02",
+        "2023-05-01",
+    )
+    newer = report(
+        "Mara Holt, who led the Orvik choir for ten years, retired this week. "
+        "Singers elected Ivo Penn, the choir's oldest tenor, to succeed her.",
+        0.55,
+        "b",
+        "2025-03-28",
+        "2025-03-26",
+    )
+    question = standalone_at("Who leads the Orvik choir now?", dt.date(2025, 6, 1))
+    answer = compose_answer(question, [older, newer], **LIMITS)
+    assert "Ivo Penn" in answer.lines[0].text
+
+
+def test_a_passage_of_an_article_naming_what_is_asked_about_may_answer() -> None:
+    def of_article(text: str, score: float, chunk: str) -> Passage:
+        return replace(
+            passage(text, score, chunk, "a", matched=text),
+            published_at="2019-04-03",
+            event_date="2019-04-02",
+        )
+
+    lede = of_article("The Orvik Museum reopened its east wing on Tuesday.", 0.6, "a#s0")
+    later = of_article("Its director, Ivo Penn, cut the ribbon.", 0.5, "a#s3")
+    answer = compose_answer(
+        standalone_at("Who ran the Orvik Museum in 2019?", dt.date(2025, 1, 1)),
+        [lede, later],
+        **LIMITS,
+    )
+    assert "Ivo Penn" in answer.answer
+
+
+def test_how_many_people_signed_is_answered_by_a_count_of_signatures() -> None:
+    passages = [
+        dated_passage(
+            "Islanders handed the council a petition of 2,300 signatures against closing "
+            "the Orsay ferry on Monday.",
+            0.6,
+            "a",
+            "2016-11-22",
+        ),
+        dated_passage(
+            "The board shut the Orsay library on Monday despite a petition signed by 900 people.",
+            0.45,
+            "b",
+            "2024-05-21",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people signed the petition against closing the Orsay ferry?"),
+        passages,
+        **LIMITS,
+    )
+    assert "2,300 signatures" in answer.lines[0].text

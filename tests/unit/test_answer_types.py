@@ -22,6 +22,11 @@ from index.text.answer_types import AnswerType, expected_type, person_names
         ("Last Thursday a digger broke the ground.", []),
         ("In Felling the mood was bitter.", []),
         ("The minister flew to New Zealand.", []),
+        ("The depot will be built at Orton Meadows, officials said.", []),
+        ("At Orton Meadows the diggers arrived first.", []),
+        ("The move to Orton Meadows took a day.", []),
+        ("The ward of the Crane Infirmary was shut.", []),
+        ("The talks in Geneva were led by Mara Ostlund.", ["Mara Ostlund"]),
     ],
 )
 def test_the_people_a_sentence_names(sentence: str, people: list[str]) -> None:

@@ -98,10 +98,26 @@ def test_a_figure_forecast_in_a_year_does_not_date_the_sentence() -> None:
     assert [e.label if e else None for e in events] == ["2024-06-03", "2024-06-03"]
 
 
-def test_a_sum_announced_in_a_year_does_not_date_the_sentence() -> None:
+def test_the_date_of_a_figure_compared_with_does_not_date_the_sentence() -> None:
     text = (
-        "The council approved the library on Monday. Its cost has risen to £31 million from "
-        "the £24 million announced in 2016, because steel prices have climbed."
+        "The ferry was late on 61 percent of crossings this spring, down from 70 percent at "
+        "the previous count in 2021."
     )
-    events = sentence_events(text, sentence_spans(text), dt.date(2020, 3, 11))
-    assert [e.label if e else None for e in events] == ["2020-03-09", "2020-03-09"]
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_sum_announced_in_a_year_does_not_date_the_sentence() -> None:
+    text = "The bill has grown to €48 million from the €30 million announced in 2020."
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_the_date_of_the_earlier_sum_a_new_one_replaces_does_not_date_the_sentence() -> None:
+    text = (
+        "The council approved the budget on Tuesday. It has risen to £9 million from the "
+        "£7 million set in 2019, because steel prices have climbed sharply since then."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-14", "2023-03-14"]
+
+
+def test_a_range_of_years_still_dates_the_sentence() -> None:
+    assert events_of("Prices rose from 2019 to 2021, the board said.", WEDNESDAY) == ["2019–2021"]

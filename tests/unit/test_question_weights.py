@@ -65,3 +65,32 @@ def test_what_was_settled_is_asked_in_any_of_its_words() -> None:
     assert holds_asked(set(content_terms("Both sides accepted a rise.")), agree)
     assert holds_asked(set(content_terms("They agreed to share the water.")), decide)
     assert not holds(set(content_terms("Both sides accepted a rise.")), agree)
+
+
+def test_who_quit_is_held_by_who_resigned_or_retired() -> None:
+    assert _held("The harbour master resigned on Friday.", "quit")
+    assert _held("She will retire in June.", "quit")
+
+
+def test_a_price_is_held_by_a_question_about_cost() -> None:
+    assert _held("The price of the bridge has risen to 40 million.", "cost")
+
+
+def test_who_stood_in_is_asked_as_who_held_the_post_meanwhile() -> None:
+    question = "Who stood in as head of the port after the director quit?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    terms = set(content_terms("Her deputy will run the port until a successor is found."))
+    assert "interim" in term_weights(resolved)
+    assert holds(terms, "interim")
+
+
+def test_who_leads_is_held_by_the_sentence_naming_the_successor() -> None:
+    assert _held("Members elected Ivo Penn to succeed her.", "lead")
+
+
+def test_who_came_up_with_a_plan_is_asked_as_who_drew_it_up() -> None:
+    question = "Who came up with the ferry plan?"
+    resolved = ResolvedQuestion(question, question, question, "", is_follow_up=False)
+    weights = term_weights(resolved)
+    assert "came" not in weights
+    assert holds(set(content_terms("The plan was drawn up by the harbour master.")), "devis")
