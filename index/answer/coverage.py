@@ -203,7 +203,8 @@ def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
         return False
     focus = _FOCUS.match(question)
     counted = stem(focus["phrase"].split()[0].lower()) if focus else ""
-    tokens = [(t.start(), stem(t.group().lower())) for t in re.finditer(r"[\w'’-]+", sentence)]
+    # Hyphens split: "a 540-bed hospital" gives a figure of beds.
+    tokens = [(t.start(), stem(t.group().lower())) for t in re.finditer(r"[\w'’]+", sentence)]
     at = [i for i, (_, word) in enumerate(tokens) if counted and word == counted]
     if not at:
         return not named or not counted

@@ -181,6 +181,10 @@ def test_a_measure_is_given_in_its_units(sentence: str, measure: str, gives: boo
     assert gives_measure(sentence, measure) is gives
 
 
+def test_a_figure_joined_to_what_it_counts_by_a_hyphen_is_a_figure_of_it() -> None:
+    assert gives_figure("The trust will build a 540-bed hospital.", "How many beds?", named=True)
+
+
 def test_a_date_without_its_year_is_not_a_figure() -> None:
     question = "How many passengers a day will the tram carry?"
     assert not gives_figure("The tram opens to passengers on Saturday 27 September.", question)
