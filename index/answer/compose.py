@@ -305,9 +305,18 @@ def _newest_asked(resolved: ResolvedQuestion) -> bool:
     return resolved.time.recency or bool(_LAST.search(resolved.focus))
 
 
+# A question word of its own: "And what did they promise?" asks its own question, not the
+# topic's ("And in 2021?" asks the topic's again).
+_OWN_QUESTION = re.compile(r"\b(?:what|who|whom|whose|when|where|which|why|how)\b", re.I)
+
+
 def _kind(resolved: ResolvedQuestion) -> AnswerType:
     kind = expected_type(resolved.focus)
-    if kind is AnswerType.OTHER and resolved.is_follow_up:
+    if (
+        kind is AnswerType.OTHER
+        and resolved.is_follow_up
+        and not _OWN_QUESTION.search(resolved.focus)
+    ):
         kind = expected_type(resolved.topic)  # "and in the 1990s?" asks what the topic asked
         if kind is AnswerType.PERSON and resolved.person:
             return AnswerType.OTHER  # "What did she say?": who she is was the answer before

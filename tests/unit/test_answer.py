@@ -258,6 +258,19 @@ def test_an_untyped_follow_up_quotes_a_new_sentence_rather_than_the_one_said() -
     assert answer.found and answer.lines[0].text.startswith("Crews will be offered jobs")
 
 
+def test_a_follow_up_with_its_own_question_word_does_not_ask_the_topics_kind() -> None:
+    said = "Harbourline Holdings bought the ferry company in March."
+    text = (
+        f"{said} The new owners promised to build a second terminal at Orlan. "
+        "Chairman Ivo Renn told staff the company would stay in the town."
+    )
+    resolved = follow_up_after(
+        "Who bought the ferry company?", said, "And what did they promise to build?"
+    )
+    answer = compose_answer(resolved, [passage(text, 0.6, matched=said)], **LIMITS)
+    assert answer.found and "second terminal" in answer.lines[0].text
+
+
 def test_whom_a_pronoun_stands_for_is_not_taken_for_the_answer_to_who() -> None:
     conversation = Conversation()
     conversation.record(
