@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
 from index.text.dates import QuestionTime, find_dates
 from index.text.terms import STOP_WORDS, stem
@@ -100,7 +101,7 @@ _AMOUNT_NOUNS = frozenset(
 _KIND_NOUNS = frozenset(
     "firm firms company companies business businesses organisation organization group body "
     "agency person people man men woman women place places town city village country region "
-    "area".split()
+    "area name names nickname title".split()
 )
 # "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
 # "Why did the ferry service close?": the one whose words or deeds it asks about.
@@ -122,8 +123,11 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     if vocabulary is None:
         return None
     noun = _focus_noun(question)
-    if not noun or noun.lower() in _NOT_NOUNS or vocabulary(stem(noun.lower())):
+    if not noun or noun.lower() in _NOT_NOUNS:
         return None
+    stemmed = stem(noun.lower())
+    if vocabulary(stemmed) or any(vocabulary(w) for w in said_otherwise(stemmed)):
+        return None  # "how many homes" is answered by "260 flats"
     return f"None of the indexed articles mentions {_quoted([noun])}."
 
 

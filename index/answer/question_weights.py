@@ -157,7 +157,14 @@ _SAME_MEANING = (
     ("cost", "price"),
     ("sign", "signatur"),
     ("devis", "draw", "drawn", "drew", "propos", "conceiv", "invent"),
+    ("hous", "home", "flat", "dwell", "apart"),
+    ("form", "found", "establish"),
 )
+
+
+def said_otherwise(term: str) -> frozenset[str]:
+    """The stems a sentence may say the stem ``term`` with instead ("flat" for "home")."""
+    return _other_words().get(term, frozenset())
 
 
 @cache

@@ -9,7 +9,13 @@ import pytest
 
 from index.answer.compose import compose_answer
 from index.answer.conversation import question_time, standalone
-from index.answer.coverage import NO_FIGURE, asked_measure, gives_figure, gives_measure
+from index.answer.coverage import (
+    NO_FIGURE,
+    asked_measure,
+    gives_figure,
+    gives_measure,
+    missing_focus,
+)
 from index.models import Answer, Passage
 from index.text.terms import stem
 
@@ -81,6 +87,15 @@ def test_a_question_for_a_name_of_some_kind_needs_no_article_to_use_the_kind() -
     # The articles call Tessaly a place without ever calling it a "town".
     answer = ask("Which town will host the signing of the Lornet treaty?")
     assert answer.found and "Tessaly" in answer.answer
+
+
+def test_a_counted_thing_the_articles_call_otherwise_is_not_held_against_a_question() -> None:
+    articles = {stem(w) for w in "the council will build 260 flats on the site".split()}
+    assert missing_focus("How many homes will be built?", articles.__contains__) is None
+    assert missing_focus("How many schools will be built?", articles.__contains__) == (
+        "None of the indexed articles mentions “schools”."
+    )
+    assert missing_focus("What is the club's nickname?", articles.__contains__) is None
 
 
 def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> None:
