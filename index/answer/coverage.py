@@ -189,11 +189,32 @@ _ANY_DAY = dt.date(2000, 1, 1)
 _FIGURE_REACH = 8
 
 
+# "How many passengers a day": a rate, answered only by a figure for the same stretch of time.
+_RATE = re.compile(
+    r"\b(?:(?:a|an|per|each|every)\s+(?P<unit>hour|day|week|month|year)|(?P<adverb>hourly|daily"
+    r"|weekly|monthly|yearly|annually|annual))\b",
+    re.IGNORECASE,
+)
+_RATE_UNIT = {"hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month"}
+
+
+def _rates(text: str) -> set[str]:
+    units = set()
+    for m in _RATE.finditer(text):
+        word = (m["unit"] or m["adverb"]).lower()
+        units.add(word if m["unit"] else _RATE_UNIT.get(word, "year"))
+    return units
+
+
 def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
     """Whether ``sentence`` gives a figure a "how many X" question could be answered with:
     a number not of a date, near X when the sentence names X ("60 passengers each" for
     "how many passengers"; not "380 million crowns ... its first passengers"); with
-    ``named``, only a figure next to X itself."""
+    ``named``, only a figure next to X itself. A question for a rate ("a day") needs the
+    same rate ("40,000 passengers daily")."""
+    asked_rates = _rates(question)
+    if asked_rates and asked_rates.isdisjoint(_rates(sentence)):
+        return False
     # Any day will do as the reference: only where the dates are matters, and without one
     # a date without its year ("on 27 September") would be taken for a figure.
     dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]

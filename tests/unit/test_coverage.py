@@ -200,6 +200,14 @@ def test_a_figure_joined_to_what_it_counts_by_a_hyphen_is_a_figure_of_it() -> No
     assert gives_figure("The trust will build a 540-bed hospital.", "How many beds?", named=True)
 
 
+def test_a_question_for_a_rate_needs_a_figure_for_the_same_stretch_of_time() -> None:
+    question = "How many passengers a day will the ferry carry?"
+    assert gives_figure("The ferry will carry 4,000 passengers a day.", question)
+    assert gives_figure("It will carry 4,000 passengers daily.", question)
+    assert not gives_figure("Its trial run carried no passengers.", question)
+    assert not gives_figure("It will carry 1.2 million passengers a year.", question)
+
+
 def test_a_date_without_its_year_is_not_a_figure() -> None:
     question = "How many passengers a day will the tram carry?"
     assert not gives_figure("The tram opens to passengers on Saturday 27 September.", question)
