@@ -18,8 +18,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from index.answer.when_clause import when_clause
-from index.text.answer_types import AnswerType, expected_type
+from index.answer.when_clause import when_clause, without_when_clause
+from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
 
@@ -148,6 +148,9 @@ class Conversation:
             topic_text = without_time(
                 last.topic, parse_question_time(last.topic, today or dt.date.today())
             )
+        if when_clause(question):
+            # "... the day the club folded?": another moment than the topic's own clause's.
+            topic_text = without_when_clause(topic_text)
         own_words = _without_move(without_time(question, own))
         if person:
             # "What did he say?" asks what *he* said: his name is one of its own words.
@@ -197,7 +200,7 @@ class Conversation:
         # "What did he do?" and then "What did he say?": "he" stays whom it stood for; after
         # "Who replaced him?" it is whom the answer named, if any, never him.
         asks = _asks_for_person(resolved.question)
-        person = (short_answer or "") if asks else resolved.person
+        person = (short_answer or "") if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
@@ -213,6 +216,13 @@ def _inherited(time: QuestionTime, question: str) -> QuestionTime:
 def _asks_for_person(question: str) -> bool:
     """ "Who ...?", or "which minister ...?": "he" is then whom the answer named."""
     return words(question)[:1] == ["who"] or expected_type(question) is AnswerType.PERSON
+
+
+def _named(question: str) -> str:
+    """The one person a question names ("What was Ana Roe's job?"): a later "she" stands for
+    her when the answer was asked of her, not for a person it named."""
+    names = {re.sub(r"['’]s$", "", name) for name in person_names(question)}
+    return names.pop() if len(names) == 1 else ""
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)

@@ -259,3 +259,23 @@ def test_a_follow_ups_own_words_name_whom_its_pronoun_stands_for() -> None:
     asked(conversation, "Who led the campaign against the new road?", "Mara Quill")
     resolved = conversation.resolve("What did she say about it?", TODAY)
     assert resolved.own_words == "What did Mara Quill say about it?"
+
+
+def test_a_pronoun_after_a_question_naming_one_person_stands_for_that_person() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was Orla Venn's post when the ferry company was sold?")
+    resolved = conversation.resolve("What did she say when the ferries stopped?", TODAY)
+    assert resolved.person == "Orla Venn" and "Orla Venn" in resolved.search_text
+
+
+def test_a_question_naming_two_people_gives_a_pronoun_no_one() -> None:
+    conversation = Conversation()
+    asked(conversation, "Did Orla Venn meet Tomas Brill before the sale?")
+    assert conversation.resolve("What did she say afterwards?", TODAY).person == ""
+
+
+def test_a_follow_up_with_its_own_when_clause_drops_the_topics_clause() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was Orla Venn's post when the ferry company was sold?")
+    resolved = conversation.resolve("What did she say the day the ferries stopped?", TODAY)
+    assert "was sold" not in resolved.search_text and "ferries stopped" in resolved.search_text
