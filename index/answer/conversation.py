@@ -302,7 +302,11 @@ def _not_a_time(question: str, start: int, end: int) -> bool:
     before = question[:start].split()[-1:]
     if phrase == "last" and (not before or before[0].lower() not in _DETERMINERS):
         return True
-    moved_to = phrase.startswith("to ") or re.search(r"\bto\s+$", question[:start], re.I)
+    # "grown to by 2019": a phrase with a preposition of its own is not the "to"'s object.
+    own_preposition = re.match(r"(?:by|in|on|at|until|till|before|after|during|since)\b", phrase)
+    moved_to = phrase.startswith("to ") or (
+        re.search(r"\bto\s+$", question[:start], re.I) and not own_preposition
+    )
     if moved_to and not re.search(r"\b(?:from|between)\b", question[:start], re.I):
         return True
     return _in_a_title(question, start, end)

@@ -279,3 +279,11 @@ def test_a_follow_up_with_its_own_when_clause_drops_the_topics_clause() -> None:
     asked(conversation, "What was Orla Venn's post when the ferry company was sold?")
     resolved = conversation.resolve("What did she say the day the ferries stopped?", TODAY)
     assert "was sold" not in resolved.search_text and "ferries stopped" in resolved.search_text
+
+
+def test_a_period_after_to_and_its_own_preposition_is_the_questions_period() -> None:
+    from index.answer.conversation import question_time
+
+    grown = question_time("What had the fare risen to by early 2021?", TODAY)
+    moved = question_time("Why was the opening pushed back to 2024?", TODAY)
+    assert grown.last == dt.date(2021, 12, 31) and moved.is_empty
