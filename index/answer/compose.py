@@ -470,6 +470,19 @@ _CONTINUES = re.compile(
 )
 
 
+def _goes_on(following: str, kind: AnswerType) -> bool:
+    """Whether ``following`` goes on about what the sentence before it told: a pronoun
+    opens it, or, for a "who" question, the name of the one a lede gave only by role
+    ("The club's chairman has quit. Ana Roe, who ran it for ten years, ...")."""
+    if _CONTINUES.match(following):
+        return True
+    return kind is AnswerType.PERSON and bool(_NAMED_SUBJECT.match(following))
+
+
+# A sentence opening with a person's name and what it adds about them ("Ana Roe, 66, ...").
+_NAMED_SUBJECT = re.compile(r"^\W*[A-Z][a-z]+(?:\s[A-Z][a-z'’-]+){1,2},\s")
+
+
 def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
     if kind is AnswerType.PERSON:
         return _names_someone_new(sentence, known)
@@ -487,7 +500,7 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
         if passage.text[start:end] != report.text:
             continue
         following = passage.text[end:next_end].strip()
-        if _CONTINUES.match(following) and _offers_new(kind, following, known):
+        if _goes_on(following, kind) and _offers_new(kind, following, known):
             return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report

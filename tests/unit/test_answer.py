@@ -555,3 +555,14 @@ def test_undated_text_keeps_every_report_of_a_figure_question() -> None:
         standalone("How many containers did the port of Harwick handle?"), passages, **LIMITS
     )
     assert answer.found and len(answer.lines) == 2
+
+
+def test_a_lede_naming_only_a_role_goes_on_to_the_sentence_naming_the_one_who_holds_it() -> None:
+    text = (
+        "The ferry company's chairman has said what crews feared: the old quay is finished. "
+        "Odile Ferrant, whose family founded the line, told staff a new berth was needed."
+    )
+    answer = compose_answer(
+        standalone("Who was chairman of the ferry company?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
