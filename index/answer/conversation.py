@@ -30,6 +30,12 @@ _REFERRING_WORDS = frozenset(
     "he she it they them him his her hers its their theirs there these those then "
     "former latter afterwards afterward thereafter meanwhile instead".split()
 )
+# "How close was that vote?", "Who spoke at those talks?": "that" as a determiner after a
+# verb of being or a preposition points back; after a noun ("the summit that ...") it does not.
+_POINTING_THAT = re.compile(
+    r"\b(?:is|was|are|were|did|does|do|of|in|at|on|for|from|after|before|during|about|with|"
+    r"by|since|over|against)\s+(?:that|those)\s+(?!(?:is|was|are|were|has|have|had)\b)[a-z]"
+)
 _CONTINUATIONS = ("and ", "but ", "also ", "what about", "how about", "so ", "or ")
 # A question with fewer meaningful words than this cannot stand on its own.
 _MIN_STANDALONE_TERMS = 2
@@ -69,7 +75,7 @@ def looks_like_follow_up(question: str) -> bool:
     if lowered.startswith(_CONTINUATIONS):
         return True
     tokens = words(lowered)
-    if any(t in _REFERRING_WORDS for t in tokens):
+    if any(t in _REFERRING_WORDS for t in tokens) or _POINTING_THAT.search(lowered):
         return True
     return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
 

@@ -287,3 +287,12 @@ def test_a_period_after_to_and_its_own_preposition_is_the_questions_period() -> 
     grown = question_time("What had the fare risen to by early 2021?", TODAY)
     moved = question_time("Why was the opening pushed back to 2024?", TODAY)
     assert grown.last == dt.date(2021, 12, 31) and moved.is_empty
+
+
+@pytest.mark.parametrize("question", ["How close was that vote?", "Who spoke at those talks?"])
+def test_that_pointing_at_a_thing_already_spoken_of_makes_a_follow_up(question: str) -> None:
+    assert looks_like_follow_up(question)
+
+
+def test_that_opening_a_clause_makes_no_follow_up() -> None:
+    assert not looks_like_follow_up("Which minister said that the ferry port would close?")
