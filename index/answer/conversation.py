@@ -206,7 +206,8 @@ class Conversation:
         # "What did he do?" and then "What did he say?": "he" stays whom it stood for; after
         # "Who replaced him?" it is whom the answer named, if any, never him.
         asks = _asks_for_person(resolved.question)
-        person = (short_answer or "") if asks else resolved.person or _named(resolved.question)
+        named = _named(short_answer or "")
+        person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
@@ -224,10 +225,11 @@ def _asks_for_person(question: str) -> bool:
     return words(question)[:1] == ["who"] or expected_type(question) is AnswerType.PERSON
 
 
-def _named(question: str) -> str:
-    """The one person a question names ("What was Ana Roe's job?"): a later "she" stands for
-    her when the answer was asked of her, not for a person it named."""
-    names = {re.sub(r"['’]s$", "", name) for name in person_names(question)}
+def _named(text: str) -> str:
+    """The one person ``text`` names: a question ("What was Ana Roe's job?": a later "she"
+    stands for her when the answer was asked of her), or a "who" answer's short answer
+    (not "the Lamplighters", "Harbour Residents' Association": "he" is no team or body)."""
+    names = {re.sub(r"['’]s$", "", name) for name in person_names(text)}
     return names.pop() if len(names) == 1 else ""
 
 

@@ -296,3 +296,9 @@ def test_that_pointing_at_a_thing_already_spoken_of_makes_a_follow_up(question: 
 
 def test_that_opening_a_clause_makes_no_follow_up() -> None:
     assert not looks_like_follow_up("Which minister said that the ferry port would close?")
+
+
+def test_a_who_answer_naming_no_person_gives_a_pronoun_no_one() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who cheered the new manager?", "the Gulls")
+    assert conversation.resolve("What did he say?", TODAY).person == ""
