@@ -315,12 +315,16 @@ def _not_a_time(question: str, start: int, end: int) -> bool:
     moved_to = phrase.startswith("to ") or (
         re.search(r"\bto\s+$", question[:start], re.I) and not own_preposition
     )
+    if moved_to and _ACCOUNTS_TO.search(question[:start]):
+        return False  # "the year to June 2022": accounts ending then, dated as they end
     if moved_to and not re.search(r"\b(?:from|between)\b", question[:start], re.I):
         return True
     return _in_a_title(question, start, end)
 
 
 _DETERMINERS = frozenset("the its their his her this that".split())
+# "the year to June 2022", "the six months to March": a period of accounts, not a move.
+_ACCOUNTS_TO = re.compile(r"\b(?:year|months|quarter|weeks)\s+to\s+$", re.IGNORECASE)
 
 
 def _in_a_title(question: str, start: int, end: int) -> bool:

@@ -302,3 +302,10 @@ def test_a_who_answer_naming_no_person_gives_a_pronoun_no_one() -> None:
     conversation = Conversation()
     asked(conversation, "Who cheered the new manager?", "the Gulls")
     assert conversation.resolve("What did he say?", TODAY).person == ""
+
+
+def test_the_year_to_a_month_is_the_period_of_accounts_ending_then() -> None:
+    from index.answer.conversation import question_time
+
+    asked = question_time("How much did the ferry line lose in the year to March 2022?", TODAY)
+    assert (asked.first, asked.last) == (dt.date(2022, 3, 1), dt.date(2022, 3, 31))
