@@ -216,8 +216,13 @@ class Conversation:
 
 def _inherited(time: QuestionTime, question: str) -> QuestionTime:
     """The period a follow-up keeps from the turn before: none when a clause of its own says
-    when ("... when the new hospital opened?"), for that event may be of another time."""
-    return QuestionTime() if when_clause(question) else time
+    when ("... when the new hospital opened?") or it is told by another event ("after the
+    rescue", "before the merger"), for that event may be of another time."""
+    return QuestionTime() if when_clause(question) or _BY_EVENT.search(question) else time
+
+
+# "after the rescue", "before the merger": a time told by an event, not by a date.
+_BY_EVENT = re.compile(r"\b(?:after|before|since|until)\s+(?:the|its|their|his|her)\s+[a-z]")
 
 
 def _asks_for_person(question: str) -> bool:

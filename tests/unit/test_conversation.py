@@ -309,3 +309,9 @@ def test_the_year_to_a_month_is_the_period_of_accounts_ending_then() -> None:
 
     asked = question_time("How much did the ferry line lose in the year to March 2022?", TODAY)
     assert (asked.first, asked.last) == (dt.date(2022, 3, 1), dt.date(2022, 3, 31))
+
+
+def test_a_follow_up_told_by_another_event_does_not_keep_the_period_before_it() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who took over as head of the library in March 2022?", "Ines Holm")
+    assert conversation.resolve("What did she do after the merger?", TODAY).time.is_empty
