@@ -492,18 +492,33 @@ def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
 def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known: str) -> Report:
     """``report`` and the sentence after it, when it lacks the kind of answer asked for and
     that sentence goes on about it and has one: "Police arrested two men on Tuesday. One of
-    them, Jory Tamm, ..." answers "Who was arrested?"."""
-    if kind is AnswerType.OTHER or _offers_new(kind, report.text, known):
+    them, Jory Tamm, ..." answers "Who was arrested?"; "Ana Roe was in tears. 'It is a sad
+    day,' she said." answers "What did Ana Roe say?"."""
+    asks_said = bool(_ASKS_SAID.search(known)) and not _QUOTE.search(report.text)
+    if not asks_said and (kind is AnswerType.OTHER or _offers_new(kind, report.text, known)):
         return report
     spans = sentence_spans(passage.text)
     for (start, end), (_, next_end) in itertools.pairwise(spans):
         if passage.text[start:end] != report.text:
             continue
         following = passage.text[end:next_end].strip()
-        if _goes_on(following, kind) and _offers_new(kind, following, known):
+        if (asks_said and _QUOTED_BY_PRONOUN.search(following)) or (
+            kind is not AnswerType.OTHER
+            and _goes_on(following, kind)
+            and _offers_new(kind, following, known)
+        ):
             return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report
+
+
+# "What did she say ...?" (the question opens what is known of it); a line quoting someone, and
+# a quotation the next sentence gives to "he" or "she": whom the line before named.
+_ASKS_SAID = re.compile(r"^\W*what\s+did\s+[^?]*?\b(?:say|tell)\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]")
+_QUOTED_BY_PRONOUN = re.compile(
+    r"[\"“][^\"“”]{10,}[,.!?][\"”]\s+(?:he|she)\s+(?:said|says|added|told)\b", re.IGNORECASE
+)
 
 
 def _support_margin(passage: Passage, resolved: ResolvedQuestion) -> float:

@@ -566,3 +566,14 @@ def test_a_lede_naming_only_a_role_goes_on_to_the_sentence_naming_the_one_who_ho
         standalone("Who was chairman of the ferry company?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text == text
+
+
+def test_a_line_naming_the_one_asked_about_goes_on_to_the_words_they_are_quoted_saying() -> None:
+    text = (
+        "Mara Quill, who led the campaign against the road, stood by the gates last night. "
+        '"This is a sad day for the whole valley," she said.'
+    )
+    answer = compose_answer(
+        standalone("What did Mara Quill say about the road?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
