@@ -45,7 +45,7 @@ from index.answer.short_answer import (
 )
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
-from index.text.answer_types import AnswerType, expected_type, person_names
+from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
 from index.text.dates import Granularity, QuestionTime
 from index.text.dates.tense import tense_at
 from index.text.events import Event, days_meet, event_from_label, sentence_events, stored_event
@@ -495,7 +495,11 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
     them, Jory Tamm, ..." answers "Who was arrested?"; "Ana Roe was in tears. 'It is a sad
     day,' she said." answers "What did Ana Roe say?"."""
     asks_said = bool(_ASKS_SAID.search(known)) and not _QUOTE.search(report.text)
-    if not asks_said and (kind is AnswerType.OTHER or _offers_new(kind, report.text, known)):
+    # "... have a new manager — and it's a face fans will remember": whoever else it names.
+    unnamed = kind is AnswerType.PERSON and bool(_NEWCOMER.search(report.text))
+    if not (asks_said or unnamed) and (
+        kind is AnswerType.OTHER or _offers_new(kind, report.text, known)
+    ):
         return report
     spans = sentence_spans(passage.text)
     for (start, end), (_, next_end) in itertools.pairwise(spans):
@@ -510,6 +514,12 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
             return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report
+
+
+# A lede announcing a newcomer by role only ("a new manager", "its new chief executive").
+_NEWCOMER = re.compile(
+    rf"\b(?:a|its|their|his|her|the)\s+new\s+(?:{'|'.join(sorted(PERSON_NOUNS))})\b(?!\s+[A-Z])"
+)
 
 
 # "What did she say ...?" (the question opens what is known of it); a line quoting someone, and

@@ -577,3 +577,14 @@ def test_a_line_naming_the_one_asked_about_goes_on_to_the_words_they_are_quoted_
         standalone("What did Mara Quill say about the road?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text == text
+
+
+def test_a_lede_announcing_a_newcomer_by_role_goes_on_to_the_sentence_naming_them() -> None:
+    text = (
+        "A week after Tomas Brill quit, the ferry line has a new chairman at last. "
+        "Odile Ferrant, 52, was named at a board meeting on Monday."
+    )
+    answer = compose_answer(
+        standalone("Who was named chairman of the ferry line?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
