@@ -143,6 +143,8 @@ class Conversation:
             shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or _inherited(last.time, question)
+        if time.is_empty and _DONE_TO_IT.search(question) and last.answered is not None:
+            time = _year_of(last.answered)  # "Who chaired it?": it is the event just answered
         # "And in 2021?", "and two years later?": the topic's question asked of another
         # period, which the answer before, of its own period, does not answer.
         recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
@@ -219,6 +221,18 @@ def _inherited(time: QuestionTime, question: str) -> QuestionTime:
     when ("... when the new hospital opened?") or it is told by another event ("after the
     rescue", "before the merger"), for that event may be of another time."""
     return QuestionTime() if when_clause(question) or _BY_EVENT.search(question) else time
+
+
+# "Who chaired it?", "Who approved it?": who did something to the event just answered.
+_DONE_TO_IT = re.compile(r"^\W*(?:who|which)\b[^?]*\b\w+ed\s+it\s*\?", re.IGNORECASE)
+
+
+def _year_of(answered: QuestionTime) -> QuestionTime:
+    """The year of the event an answer led with (what was said of it may come days later)."""
+    if answered.first is None:
+        return QuestionTime()
+    year = answered.first.year
+    return QuestionTime(first=dt.date(year, 1, 1), last=dt.date(year, 12, 31))
 
 
 # "after the rescue", "before the merger": a time told by an event, not by a date.

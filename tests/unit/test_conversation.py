@@ -315,3 +315,16 @@ def test_a_follow_up_told_by_another_event_does_not_keep_the_period_before_it() 
     conversation = Conversation()
     asked(conversation, "Who took over as head of the library in March 2022?", "Ines Holm")
     assert conversation.resolve("What did she do after the merger?", TODAY).time.is_empty
+
+
+def test_who_did_something_to_it_asks_about_the_year_of_the_event_just_answered() -> None:
+    conversation = Conversation()
+    asked_vote = conversation.resolve("How did the harbour board vote on the new quay?", TODAY)
+    voted = QuestionTime(first=dt.date(2019, 4, 2), last=dt.date(2019, 4, 2))
+    conversation.record(asked_vote, "It approved it by five votes to two.", ("a",), answered=voted)
+
+    chaired = conversation.resolve("Who chaired it?", TODAY)
+    lent = conversation.resolve("How much did it lend?", TODAY)
+
+    assert (chaired.time.first, chaired.time.last) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    assert lent.time.is_empty  # "it" the one who lent, not a thing done
