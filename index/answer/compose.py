@@ -46,7 +46,7 @@ from index.answer.short_answer import (
 )
 from index.answer.timeline import Report, arrange, merge_reports, write_lines
 from index.models import Answer, Passage
-from index.text.answer_types import AnswerType, expected_type, person_names
+from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
 from index.text.dates import Granularity, QuestionTime
 from index.text.dates.tense import tense_at
 from index.text.events import Event, days_meet, event_from_label, sentence_events, stored_event
@@ -544,6 +544,19 @@ _CONTINUES = re.compile(
 )
 
 
+def _goes_on(following: str, kind: AnswerType) -> bool:
+    """Whether ``following`` goes on about what the sentence before it told: a pronoun
+    opens it, or, for a "who" question, the name of the one a lede gave only by role
+    ("The club's chairman has quit. Ana Roe, who ran it for ten years, ...")."""
+    if _CONTINUES.match(following):
+        return True
+    return kind is AnswerType.PERSON and bool(_NAMED_SUBJECT.match(following))
+
+
+# A sentence opening with a person's name and what it adds about them ("Ana Roe, 66, ...").
+_NAMED_SUBJECT = re.compile(r"^\W*[A-Z][a-z]+(?:\s[A-Z][a-z'’-]+){1,2},\s")
+
+
 def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
     if kind is AnswerType.PERSON:
         return _names_someone_new(sentence, known)
@@ -553,18 +566,43 @@ def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
 def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known: str) -> Report:
     """``report`` and the sentence after it, when it lacks the kind of answer asked for and
     that sentence goes on about it and has one: "Police arrested two men on Tuesday. One of
-    them, Jory Tamm, ..." answers "Who was arrested?"."""
-    if kind is AnswerType.OTHER or _offers_new(kind, report.text, known):
+    them, Jory Tamm, ..." answers "Who was arrested?"; "Ana Roe was in tears. 'It is a sad
+    day,' she said." answers "What did Ana Roe say?"."""
+    asks_said = bool(_ASKS_SAID.search(known)) and not _QUOTE.search(report.text)
+    # "... have a new manager — and it's a face fans will remember": whoever else it names.
+    unnamed = kind is AnswerType.PERSON and bool(_NEWCOMER.search(report.text))
+    if not (asks_said or unnamed) and (
+        kind is AnswerType.OTHER or _offers_new(kind, report.text, known)
+    ):
         return report
     spans = sentence_spans(passage.text)
     for (start, end), (_, next_end) in itertools.pairwise(spans):
         if passage.text[start:end] != report.text:
             continue
         following = passage.text[end:next_end].strip()
-        if _CONTINUES.match(following) and _offers_new(kind, following, known):
+        if (asks_said and _QUOTED_BY_PRONOUN.search(following)) or (
+            kind is not AnswerType.OTHER
+            and _goes_on(following, kind)
+            and _offers_new(kind, following, known)
+        ):
             return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report
+
+
+# A lede announcing a newcomer by role only ("a new manager", "its new chief executive").
+_NEWCOMER = re.compile(
+    rf"\b(?:a|its|their|his|her|the)\s+new\s+(?:{'|'.join(sorted(PERSON_NOUNS))})\b(?!\s+[A-Z])"
+)
+
+
+# "What did she say ...?" (the question opens what is known of it); a line quoting someone, and
+# a quotation the next sentence gives to "he" or "she": whom the line before named.
+_ASKS_SAID = re.compile(r"^\W*what\s+did\s+[^?]*?\b(?:say|tell)\b", re.IGNORECASE)
+_QUOTE = re.compile(r"[\"“”]")
+_QUOTED_BY_PRONOUN = re.compile(
+    r"[\"“][^\"“”]{10,}[,.!?][\"”]\s+(?:he|she)\s+(?:said|says|added|told)\b", re.IGNORECASE
+)
 
 
 def _support_margin(passage: Passage, resolved: ResolvedQuestion) -> float:

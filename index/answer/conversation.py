@@ -18,8 +18,8 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
 
-from index.answer.when_clause import when_clause
-from index.text.answer_types import AnswerType, expected_type
+from index.answer.when_clause import when_clause, without_when_clause
+from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.terms import STOP_WORDS, words
 
@@ -29,6 +29,12 @@ from index.text.terms import STOP_WORDS, words
 _REFERRING_WORDS = frozenset(
     "he she it they them him his her hers its their theirs there these those then "
     "former latter afterwards afterward thereafter meanwhile instead".split()
+)
+# "How close was that vote?", "Who spoke at those talks?": "that" as a determiner after a
+# verb of being or a preposition points back; after a noun ("the summit that ...") it does not.
+_POINTING_THAT = re.compile(
+    r"\b(?:is|was|are|were|did|does|do|of|in|at|on|for|from|after|before|during|about|with|"
+    r"by|since|over|against)\s+(?:that|those)\s+(?!(?:is|was|are|were|has|have|had)\b)[a-z]"
 )
 _CONTINUATIONS = ("and ", "but ", "also ", "what about", "how about", "so ", "or ")
 # A question with fewer meaningful words than this cannot stand on its own.
@@ -69,7 +75,7 @@ def looks_like_follow_up(question: str) -> bool:
     if lowered.startswith(_CONTINUATIONS):
         return True
     tokens = words(lowered)
-    if any(t in _REFERRING_WORDS for t in tokens):
+    if any(t in _REFERRING_WORDS for t in tokens) or _POINTING_THAT.search(lowered):
         return True
     return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
 
@@ -137,6 +143,8 @@ class Conversation:
             shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or _inherited(last.time, question)
+        if time.is_empty and _DONE_TO_IT.search(question) and last.answered is not None:
+            time = _year_of(last.answered)  # "Who chaired it?": it is the event just answered
         # "And in 2021?", "and two years later?": the topic's question asked of another
         # period, which the answer before, of its own period, does not answer.
         recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
@@ -148,6 +156,9 @@ class Conversation:
             topic_text = without_time(
                 last.topic, parse_question_time(last.topic, today or dt.date.today())
             )
+        if when_clause(question):
+            # "... the day the club folded?": another moment than the topic's own clause's.
+            topic_text = without_when_clause(topic_text)
         own_words = _without_move(without_time(question, own))
         if person:
             # "What did he say?" asks what *he* said: his name is one of its own words.
@@ -197,7 +208,8 @@ class Conversation:
         # "What did he do?" and then "What did he say?": "he" stays whom it stood for; after
         # "Who replaced him?" it is whom the answer named, if any, never him.
         asks = _asks_for_person(resolved.question)
-        person = (short_answer or "") if asks else resolved.person
+        named = _named(short_answer or "")
+        person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
@@ -206,13 +218,38 @@ class Conversation:
 
 def _inherited(time: QuestionTime, question: str) -> QuestionTime:
     """The period a follow-up keeps from the turn before: none when a clause of its own says
-    when ("... when the new hospital opened?"), for that event may be of another time."""
-    return QuestionTime() if when_clause(question) else time
+    when ("... when the new hospital opened?") or it is told by another event ("after the
+    rescue", "before the merger"), for that event may be of another time."""
+    return QuestionTime() if when_clause(question) or _BY_EVENT.search(question) else time
+
+
+# "Who chaired it?", "Who approved it?": who did something to the event just answered.
+_DONE_TO_IT = re.compile(r"^\W*(?:who|which)\b[^?]*\b\w+ed\s+it\s*\?", re.IGNORECASE)
+
+
+def _year_of(answered: QuestionTime) -> QuestionTime:
+    """The year of the event an answer led with (what was said of it may come days later)."""
+    if answered.first is None:
+        return QuestionTime()
+    year = answered.first.year
+    return QuestionTime(first=dt.date(year, 1, 1), last=dt.date(year, 12, 31))
+
+
+# "after the rescue", "before the merger": a time told by an event, not by a date.
+_BY_EVENT = re.compile(r"\b(?:after|before|since|until)\s+(?:the|its|their|his|her)\s+[a-z]")
 
 
 def _asks_for_person(question: str) -> bool:
     """ "Who ...?", or "which minister ...?": "he" is then whom the answer named."""
     return words(question)[:1] == ["who"] or expected_type(question) is AnswerType.PERSON
+
+
+def _named(text: str) -> str:
+    """The one person ``text`` names: a question ("What was Ana Roe's job?": a later "she"
+    stands for her when the answer was asked of her), or a "who" answer's short answer
+    (not "the Lamplighters", "Harbour Residents' Association": "he" is no team or body)."""
+    names = {re.sub(r"['’]s$", "", name) for name in person_names(text)}
+    return names.pop() if len(names) == 1 else ""
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -284,10 +321,6 @@ def question_time(question: str, today: dt.date) -> QuestionTime:
 _TITLE_WORD = re.compile(r"[A-Z][\w'’-]*")
 
 
-# "the year to June 2022": twelve months of accounts, told by the month that ends them.
-_ACCOUNTING_YEAR = re.compile(r"\b(?:year|twelve months|12 months)\s+(?:to\s+)?$", re.I)
-
-
 def _not_a_time(question: str, start: int, end: int) -> bool:
     """Whether the phrase at ``question[start:end]`` only looks like a time: part of a
     title ("Stormy Monday"), "last" as a verb or adverb ("meant to last", "when did trams
@@ -296,17 +329,22 @@ def _not_a_time(question: str, start: int, end: int) -> bool:
     before = question[:start].split()[-1:]
     if phrase == "last" and (not before or before[0].lower() not in _DETERMINERS):
         return True
-    moved_to = phrase.startswith("to ") or re.search(r"\bto\s+$", question[:start], re.I)
-    if (
-        moved_to
-        and not re.search(r"\b(?:from|between)\b", question[:start], re.I)
-        and not _ACCOUNTING_YEAR.search(question[:start])
-    ):
+    # "grown to by 2019": a phrase with a preposition of its own is not the "to"'s object.
+    own_preposition = re.match(r"(?:by|in|on|at|until|till|before|after|during|since)\b", phrase)
+    moved_to = phrase.startswith("to ") or (
+        re.search(r"\bto\s+$", question[:start], re.I) and not own_preposition
+    )
+    if moved_to and _ACCOUNTS_TO.search(question[:start]):
+        return False  # "the year to June 2022": accounts ending then, dated as they end
+    if moved_to and not re.search(r"\b(?:from|between)\b", question[:start], re.I):
         return True
     return _in_a_title(question, start, end)
 
 
 _DETERMINERS = frozenset("the its their his her this that".split())
+# "the year to June 2022", "the six months to March": a period of accounts, not a move.
+# (The phrase found may hold the "to" itself: "to June 2022".)
+_ACCOUNTS_TO = re.compile(r"\b(?:year|months|quarter|weeks)\s+(?:to\s+)?$", re.IGNORECASE)
 
 
 def _in_a_title(question: str, start: int, end: int) -> bool:

@@ -272,9 +272,9 @@ _MEASURE_QUESTION = re.compile(
     r"(?:[\w-]+['’]s\s+)?(?:[a-z]+\s+)?(?P<measure>"  # "the hospital's estimated price"
     + "|".join(_MEASURE_WORDS)
     + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|heavy)\b"
-    r"|^\W*how\s+much\b(?P<money>.*\b(?:cost|costs|costing|pay|paid|charge|charged"
+    r"|^\W*how\s+much\b(?P<money>\s+money\b|.*\b(?:cost|costs|costing|pay|paid|charge|charged"
     r"|contribut\w*|give|gave|given|lend|lent|spend|spent|donat\w*|invest\w*|offer\w*"
-    r"|borrow\w*|owe|owed|earn\w*|money|lose|lost)\b)",
+    r"|borrow\w*|owe|owed|earn\w*|money|lose|lost|losing|raise|raised|raising)\b)",
     re.IGNORECASE,
 )
 _ADVERBS = {"fast": "speed", "far": "length", "tall": "length", "deep": "length", "heavy": "weight"}

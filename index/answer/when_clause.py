@@ -28,7 +28,14 @@ if TYPE_CHECKING:
     from index.models import Passage
 
 # "... when the board chose the site?": the clause after "when", past the question's opening.
-_CLAUSE = re.compile(r"^\W*\w.*?\b(when\s+([^?!.,;]+))", re.IGNORECASE)
+# News says "the day the club folded" or "on the night the dam broke" for "when": a clause
+# straight after a day, night or week (not "the day of the vote", "the week after it").
+_CLAUSE = re.compile(
+    r"^\W*\w.*?\b((?:when|(?:on\s+)?the\s+(?:day|night|morning|evening|afternoon|week)"
+    r"(?:\s+(?:that|when))?(?!\s+(?:of|after|before|in|on|at|for|to|when|that|it|he|she)\b))"
+    r"\s+([^?!.,;]+))",
+    re.IGNORECASE,
+)
 # A clause of fewer words than this ("when it ended") says too little to find its event.
 _MIN_CLAUSE_TERMS = 2
 # A phrase telling the event spans at most this many words for each of the clause's words.
@@ -46,6 +53,16 @@ def when_clause(question: str) -> str:
     return match.group(2).strip() if match else ""
 
 
+def without_when_clause(question: str) -> str:
+    """``question`` without its "when" clause ("What did she say when the pier opened?" is
+    "What did she say?")."""
+    match = _CLAUSE.match(question)
+    if match is None:
+        return question
+    cut = question[: match.start(1)] + question[match.end(1) :]
+    return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(cut.split()))
+
+
 def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> ResolvedQuestion:
     """``resolved`` asking about the year of the event its "when" clause names, when it names
     no period otherwise and a passage reports that event; else ``resolved`` as it is."""
@@ -56,21 +73,34 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
     if len(terms) < _MIN_CLAUSE_TERMS:
         return resolved
     reports = [
-        event.first
+        event
         for passage in passages
         for text, event in _dated_sentences(passage)
         if event is not None and _tells(text, set(terms))
     ]
     if not reports:
         return resolved
-    # Its year: what was said of it may be reported days later, in another month.
-    year = min(reports).year
     # The clause says when, as "in 2017" would: what is asked is the rest ("what did she say").
-    period = QuestionTime(
-        first=dt.date(year, 1, 1), last=dt.date(year, 12, 31), spans=(match.span(1),)
-    )
+    a_day = not match.group(1).lower().startswith("when")
+    period = QuestionTime(*_period(reports, a_day), spans=(match.span(1),))
     asked = (resolved.own_words or resolved.question).replace(match.group(1), " ")
     return replace(resolved, time=period, own_words=re.sub(r"\s+([?!.,;:])", r"\1", asked).strip())
+
+
+# "The day the club folded": what was said of it is reported within days, not all year.
+_DAYS_AFTER = dt.timedelta(days=7)
+
+
+def _period(reports: Sequence[Event], a_day: bool) -> tuple[dt.date, dt.date]:
+    """The period the earliest report of the event places a question in: the week from its
+    day when the question names a day ("the day the club folded"; of reports dated only
+    by month, "in November", the one dated to the day), else its year ("when the library
+    opened": what was said of it may be reported days later, in another month)."""
+    if a_day:
+        told = min(reports, key=lambda event: (event.last, event.first))
+        return told.first, told.last + _DAYS_AFTER
+    year = min(event.first for event in reports).year
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
 def _tells(sentence: str, terms: set[str]) -> bool:

@@ -60,7 +60,7 @@ _AUXILIARIES = frozenset(
 _MEASURES = frozenset(
     "speed price cost length height weight population number percentage share rate capacity "
     "temperature distance age budget salary turnout majority margin size area depth total "
-    "amount sum value".split()
+    "amount sum value score scoreline".split()
 )
 
 

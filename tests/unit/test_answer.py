@@ -652,3 +652,36 @@ def test_how_many_people_signed_is_answered_by_a_count_of_signatures() -> None:
         **LIMITS,
     )
     assert "2,300 signatures" in answer.lines[0].text
+
+
+def test_a_lede_naming_only_a_role_goes_on_to_the_sentence_naming_the_one_who_holds_it() -> None:
+    text = (
+        "The ferry company's chairman has said what crews feared: the old quay is finished. "
+        "Odile Ferrant, whose family founded the line, told staff a new berth was needed."
+    )
+    answer = compose_answer(
+        standalone("Who was chairman of the ferry company?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
+
+
+def test_a_line_naming_the_one_asked_about_goes_on_to_the_words_they_are_quoted_saying() -> None:
+    text = (
+        "Mara Quill, who led the campaign against the road, stood by the gates last night. "
+        '"This is a sad day for the whole valley," she said.'
+    )
+    answer = compose_answer(
+        standalone("What did Mara Quill say about the road?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text
+
+
+def test_a_lede_announcing_a_newcomer_by_role_goes_on_to_the_sentence_naming_them() -> None:
+    text = (
+        "A week after Tomas Brill quit, the ferry line has a new chairman at last. "
+        "Odile Ferrant, 52, was named at a board meeting on Monday."
+    )
+    answer = compose_answer(
+        standalone("Who was named chairman of the ferry line?"), [passage(text, 0.6)], **LIMITS
+    )
+    assert answer.lines[0].text == text

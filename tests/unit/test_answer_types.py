@@ -45,3 +45,7 @@ def test_the_people_a_sentence_names(sentence: str, people: list[str]) -> None:
 )
 def test_which_with_a_noun_for_people_asks_for_a_person(question: str, kind: AnswerType) -> None:
     assert expected_type(question) is kind
+
+
+def test_the_score_of_a_match_is_asked_for_in_figures() -> None:
+    assert expected_type("What was the final score?") is AnswerType.NUMBER

@@ -271,3 +271,72 @@ def test_a_year_of_accounts_is_the_month_that_ends_it_but_a_date_moved_to_is_no_
     accounts = question_time("How much did the club lose in the year to June 2022?", today)
     assert (accounts.first, accounts.last) == (dt.date(2022, 6, 1), dt.date(2022, 6, 30))
     assert question_time("Why was the opening pushed back to 2024?", today).is_empty
+
+
+def test_a_pronoun_after_a_question_naming_one_person_stands_for_that_person() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was Orla Venn's post when the ferry company was sold?")
+    resolved = conversation.resolve("What did she say when the ferries stopped?", TODAY)
+    assert resolved.person == "Orla Venn" and "Orla Venn" in resolved.search_text
+
+
+def test_a_question_naming_two_people_gives_a_pronoun_no_one() -> None:
+    conversation = Conversation()
+    asked(conversation, "Did Orla Venn meet Tomas Brill before the sale?")
+    assert conversation.resolve("What did she say afterwards?", TODAY).person == ""
+
+
+def test_a_follow_up_with_its_own_when_clause_drops_the_topics_clause() -> None:
+    conversation = Conversation()
+    asked(conversation, "What was Orla Venn's post when the ferry company was sold?")
+    resolved = conversation.resolve("What did she say the day the ferries stopped?", TODAY)
+    assert "was sold" not in resolved.search_text and "ferries stopped" in resolved.search_text
+
+
+def test_a_period_after_to_and_its_own_preposition_is_the_questions_period() -> None:
+    from index.answer.conversation import question_time
+
+    grown = question_time("What had the fare risen to by early 2021?", TODAY)
+    moved = question_time("Why was the opening pushed back to 2024?", TODAY)
+    assert grown.last == dt.date(2021, 12, 31) and moved.is_empty
+
+
+@pytest.mark.parametrize("question", ["How close was that vote?", "Who spoke at those talks?"])
+def test_that_pointing_at_a_thing_already_spoken_of_makes_a_follow_up(question: str) -> None:
+    assert looks_like_follow_up(question)
+
+
+def test_that_opening_a_clause_makes_no_follow_up() -> None:
+    assert not looks_like_follow_up("Which minister said that the ferry port would close?")
+
+
+def test_a_who_answer_naming_no_person_gives_a_pronoun_no_one() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who cheered the new manager?", "the Gulls")
+    assert conversation.resolve("What did he say?", TODAY).person == ""
+
+
+def test_the_year_to_a_month_is_the_period_of_accounts_ending_then() -> None:
+    from index.answer.conversation import question_time
+
+    asked = question_time("How much did the ferry line lose in the year to March 2022?", TODAY)
+    assert (asked.first, asked.last) == (dt.date(2022, 3, 1), dt.date(2022, 3, 31))
+
+
+def test_a_follow_up_told_by_another_event_does_not_keep_the_period_before_it() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who took over as head of the library in March 2022?", "Ines Holm")
+    assert conversation.resolve("What did she do after the merger?", TODAY).time.is_empty
+
+
+def test_who_did_something_to_it_asks_about_the_year_of_the_event_just_answered() -> None:
+    conversation = Conversation()
+    asked_vote = conversation.resolve("How did the harbour board vote on the new quay?", TODAY)
+    voted = QuestionTime(first=dt.date(2019, 4, 2), last=dt.date(2019, 4, 2))
+    conversation.record(asked_vote, "It approved it by five votes to two.", ("a",), answered=voted)
+
+    chaired = conversation.resolve("Who chaired it?", TODAY)
+    lent = conversation.resolve("How much did it lend?", TODAY)
+
+    assert (chaired.time.first, chaired.time.last) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+    assert lent.time.is_empty  # "it" the one who lent, not a thing done

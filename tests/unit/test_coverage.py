@@ -167,6 +167,8 @@ def test_a_question_for_a_price_is_answered_by_a_sum_of_money() -> None:
         ("How much did the dam cost?", "money"),
         ("How much did the port company contribute?", "money"),
         ("How much did the bank lend?", "money"),
+        ("How much money did the ferry line lose last year?", "money"),
+        ("How much did the appeal raise?", "money"),
         ("How far is the port from the dam?", "length"),
         ("What was the bridge's estimated price?", "money"),
         ("What caused the price rise?", None),

@@ -132,3 +132,14 @@ def test_the_end_of_a_range_follows_its_start() -> None:
 def test_questions_keep_reading_dates_without_a_year_as_past() -> None:
     asked = parse_question_time("What is due to happen in October?", date(2025, 6, 18))
     assert (asked.first, asked.last) == (d("2024-10-01"), d("2024-10-31"))
+
+
+def test_a_possessive_before_a_plan_word_is_no_plan() -> None:
+    # Wednesday 16 August 2023: "the board's planning committee on Tuesday" met the day before.
+    text = "The county board's planning committee on Tuesday rejected the quarry."
+    assert days(text, WEDNESDAY) == [("Tuesday", d("2023-08-15"), d("2023-08-15"))]
+
+
+def test_a_contracted_is_before_a_plan_still_announces_it() -> None:
+    text = "The ferry's due to sail again on Tuesday."
+    assert days(text, WEDNESDAY) == [("Tuesday", d("2023-08-22"), d("2023-08-22"))]

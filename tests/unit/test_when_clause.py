@@ -84,3 +84,15 @@ def test_the_when_clause_is_the_one_past_the_questions_opening() -> None:
         when_clause("What did he say when the board chose the site?") == "the board chose the site"
     )
     assert when_clause("When did the board choose the site?") == ""
+
+
+def test_the_day_a_thing_happened_says_when_as_a_when_clause_does() -> None:
+    asked = standalone("What did the mayor say the day the new library opened?")
+    # A day is asked about: the week from it, when what was said that day is reported.
+    assert period(dated_by_clause(asked, [OPENED])) == (dt.date(2019, 5, 11), dt.date(2019, 5, 18))
+    assert when_clause("What did he say on the night the old pier burned?") == "the old pier burned"
+
+
+def test_the_day_of_or_after_something_is_no_clause() -> None:
+    assert when_clause("What did he say on the day of the vote?") == ""
+    assert when_clause("What did she do the week after the sale?") == ""

@@ -34,7 +34,10 @@ _CLAUSE_START = (
     r"[,;:()\[\]\"“”—–]|\s-\s|[.!?](?:\s|$)"
     r"|\b(?:that|which|who|whom|whose|where|whereas|because|although|though|but)\b"
 )
-_BE_NOW = r"(?:is|are|am|['’]s|['’]re)"
+_BE_NOW = r"(?:is|are|am)"
+# "'s" is "is" or a possessive: "the council's planning committee" announces nothing, so
+# after it only a plan word followed by "to" or "for" does ("the club's due to move").
+_BE_SHORT = r"['’](?:s|re)"
 _BE_THEN = r"(?:was|were)"
 _ADVERB = r"(?:\s+(?:not|now|still|also|already|only|widely|currently))?"
 # What may follow a form of "be" to announce a plan: "is due to", "are to meet", "is set to".
@@ -46,6 +49,7 @@ _DETERMINERS = r"(?:the|a|an|its|their|his|her|our|this|that|these|those)"
 _NOT_HAVE = r"(?!\s+(?:not\s+)?have\b)"  # "would have taken effect in January": it did not
 _FUTURE = (
     rf"\b(?:will|shall|won['’]t|shan['’]t)\b|['’]ll\b|\b{_BE_NOW}{_ADVERB}\s+{_PLAN}"
+    rf"|\b{_BE_SHORT}{_ADVERB}\s+(?=to\b|\S+\s+(?:to|for)\b){_PLAN}"
     r"|\b(?:plans?|intends?|aims?|hopes?|expects?|wants?|prepares?|promises?|pledges?|vows?"
     r"|threatens?|seeks?)\s+to\b|\bexpects?\b"
     r"|\bnext\b(?!\s+(?:to|day|morning|afternoon|evening|night)\b)|\b(?:upcoming|forthcoming)\b"
