@@ -49,6 +49,16 @@ def holdout(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) ->
 
 
 @pytest.fixture(scope="module")
+def blind(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-blind", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
+def blind2(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-blind2", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
     return _run("seed-questions", tmp_path_factory, document_embedder)
 
@@ -99,9 +109,9 @@ def test_time_questions_are_answered_with_a_citation_of_the_right_date(
 
 
 def test_follow_ups_are_answered(news_dev: dict[str, Any]) -> None:
-    # Target 5 of 6 conversations; reached: 5 of 7 (7 of 9 follow-up turns).
-    assert news_dev["follow_ups"]["right"] >= 5
-    assert news_dev["follow_ups"]["turns_right"] >= 7
+    # Target 5 of 6 conversations; reached: 6 of 7 (8 of 9 follow-up turns).
+    assert news_dev["follow_ups"]["right"] >= 6
+    assert news_dev["follow_ups"]["turns_right"] >= 8
 
 
 def test_a_short_answer_when_shown_is_right(news_dev: dict[str, Any], seed: dict[str, Any]) -> None:
@@ -118,8 +128,29 @@ def test_a_short_answer_when_shown_is_right(news_dev: dict[str, Any], seed: dict
 def test_a_story_read_only_for_its_failures_keeps_its_level(holdout: dict[str, Any]) -> None:
     # news-holdout, a dev set since its failures were read (docs/decisions.md). Targets:
     # plain 90 %, time 90 %, 85 % declined with at most 5 % of answerable ones. Reached:
-    # plain 12 of 14, time 9 of 12 with answer and date, 7 of 8 declined, 1 of 26 wrongly.
-    assert holdout["plain"]["answer_in_text"] >= 0.857
-    assert holdout["time"]["both"] >= 0.75
-    assert holdout["unanswerable"]["declined_with_reason"] >= 0.875
+    # plain 13 of 14, time 10 of 12 with answer and date, 8 of 8 declined, 1 of 26 wrongly;
+    # follow-ups 3 of 3.
+    assert holdout["plain"]["answer_in_text"] >= 0.928
+    assert holdout["time"]["both"] >= 0.833
+    assert holdout["unanswerable"]["declined_with_reason"] == 1.0
     assert holdout["decline"]["answerable_declined"] <= 0.05
+    assert holdout["follow_ups"]["right"] == 3
+
+
+def test_the_stories_written_blind_keep_the_level_their_failures_taught(
+    blind: dict[str, Any], blind2: dict[str, Any]
+) -> None:
+    # news-blind and news-blind2, dev sets since their failures were read in session 20.
+    # Reached on news-blind: plain 20 of 21, time 15 of 16, 8 of 10 declined and none of 37
+    # answerable, follow-ups 5 of 6. On news-blind2: plain 16 of 21, time 10 of 18, 9 of 10
+    # declined and 1 of 39 answerable, follow-ups 2 of 6 (7 of 12 turns).
+    assert blind["plain"]["answer_in_text"] >= 0.952
+    assert blind["time"]["both"] >= 0.937
+    assert blind["unanswerable"]["declined_with_reason"] >= 0.8
+    assert blind["decline"]["answerable_declined"] == 0.0
+    assert blind["follow_ups"]["right"] >= 5
+    assert blind2["plain"]["answer_in_text"] >= 0.761
+    assert blind2["time"]["both"] >= 0.555
+    assert blind2["unanswerable"]["declined_with_reason"] >= 0.9
+    assert blind2["decline"]["answerable_declined"] <= 0.03
+    assert blind2["follow_ups"]["turns_right"] >= 7
