@@ -44,12 +44,12 @@ from index.answer.short_answer import (
     fresh_answers,
     lead_evidence,
 )
-from index.answer.timeline import Report, arrange, merge_reports, write_lines
+from index.answer.timeline import Report, arrange, merge_reports, passage_events, write_lines
 from index.models import Answer, Passage
 from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
 from index.text.dates import Granularity, QuestionTime
 from index.text.dates.tense import tense_at
-from index.text.events import Event, days_meet, event_from_label, sentence_events, stored_event
+from index.text.events import Event, days_meet, stored_event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
 
@@ -683,7 +683,7 @@ def _sentences(
     known = dict(passage.sentence_similarities)
     known[passage.sentence_start] = passage.similarity
     spans = sentence_spans(passage.text)
-    events = _events(passage, spans)
+    events = passage_events(passage, spans)
     sentences = []
     for (start, end), event in zip(spans, events, strict=True):
         text = passage.text[start:end]
@@ -734,16 +734,3 @@ def _names_someone_new(sentence: str, known: str) -> bool:
     return any(
         not {w.lower() for w in name.split()} <= known_words for name in person_names(sentence)
     )
-
-
-def _events(passage: Passage, spans: list[tuple[int, int]]) -> list[Event | None]:
-    """When each sentence of the passage's event happened. The matched sentence's was found
-    at index time with its whole paragraph in view; the others are dated from the passage."""
-    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
-    events = sentence_events(passage.text, spans, published, event_from_label(passage.news_date))
-    stored = stored_event(passage.event_date, passage.event_ranges)
-    for i, (start, _) in enumerate(spans):
-        own = events[i]
-        if passage.start + start == passage.sentence_start and not (own and own.stated):
-            events[i] = stored or own
-    return events

@@ -16,7 +16,13 @@ from dataclasses import dataclass, field, replace
 from index.models import AnswerLine, Citation, Passage
 from index.text.answer_types import AnswerType, offers
 from index.text.dates import QuestionTime
-from index.text.events import Event, display_date
+from index.text.events import (
+    Event,
+    display_date,
+    event_from_label,
+    sentence_events,
+    stored_event,
+)
 from index.text.terms import content_terms
 
 # Two reports tell the same fact when this share of the shorter one's meaningful words is
@@ -239,3 +245,17 @@ def _reported_then_report(report: Report) -> bool:
 
 def _last(fact: Fact) -> int:
     return fact.event.last.toordinal() if fact.event else 0
+
+
+def passage_events(passage: Passage, spans: Sequence[tuple[int, int]]) -> list[Event | None]:
+    """When each sentence ``spans`` of the passage tells of happened. The matched sentence's
+    was found at index time with its whole paragraph in view; the others are dated from the
+    passage."""
+    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
+    events = sentence_events(passage.text, spans, published, event_from_label(passage.news_date))
+    stored = stored_event(passage.event_date, passage.event_ranges)
+    for i, (start, _) in enumerate(spans):
+        own = events[i]
+        if passage.start + start == passage.sentence_start and not (own and own.stated):
+            events[i] = stored or own
+    return events

@@ -17,9 +17,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from index.answer.span_model import WORD
+from index.answer.timeline import passage_events
 from index.text.dates import QuestionTime
 from index.text.dates.tense import tense_at
-from index.text.events import Event, event_from_label, sentence_events, stored_event
+from index.text.events import Event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms, stem
 
@@ -124,12 +125,5 @@ def _tells(sentence: str, terms: set[str]) -> bool:
 def _dated_sentences(passage: Passage) -> list[tuple[str, Event | None]]:
     """Each sentence of ``passage`` with its event (the matched one's as the index dated it)."""
     spans = sentence_spans(passage.text)
-    published = dt.date.fromisoformat(passage.published_at) if passage.published_at else None
-    events = sentence_events(passage.text, spans, published, event_from_label(passage.news_date))
-    stored = stored_event(passage.event_date, passage.event_ranges)
-    dated = []
-    for (start, end), event in zip(spans, events, strict=True):
-        if passage.start + start == passage.sentence_start and not (event and event.stated):
-            event = stored or event
-        dated.append((passage.text[start:end], event))
-    return dated
+    events = passage_events(passage, spans)
+    return [(passage.text[a:b], event) for (a, b), event in zip(spans, events, strict=True)]
