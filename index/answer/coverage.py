@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
 from index.text.dates import QuestionTime, find_dates
+from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
 
 if TYPE_CHECKING:
@@ -155,7 +156,8 @@ def missing_predecessor(question: str, passages: Sequence[Passage]) -> str | Non
     name = match["name"]
     surname = name.split()[-1]
     for passage in passages:
-        for sentence in re.split(r"(?<=[.!?])\s+", passage.text):
+        for start, end in sentence_spans(passage.text):
+            sentence = passage.text[start:end]
             if surname in sentence and _SUCCESSION.search(sentence):
                 return None
     return f"The articles do not say who came before {name}."
