@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -264,11 +264,12 @@ class GenerationWriter:
         *,
         keep_nodes: bool,
         known: dict[str, list[float]],
-        stored: Callable[[list[Document]], dict[str, list[float]]] | None = None,
+        stored: Callable[[list[str]], dict[str, list[float]]] | None = None,
     ) -> Embedded:
         """Split, embed and store ``documents`` as chunks of generation ``number``, through
         llama-index's ingestion pipeline (and its Chroma vector store); a chunk whose exact
-        text is in ``known``, or in what ``stored`` reads for its batch, keeps that vector."""
+        text is in ``known``, or in what ``stored`` reads for its batch's articles, keeps that
+        vector."""
         from llama_index.core.ingestion import IngestionPipeline
 
         # Articles go through the pipeline a batch at a time: progress can be reported and
@@ -284,7 +285,7 @@ class GenerationWriter:
         for start in range(0, len(documents), _ARTICLES_PER_BATCH):
             batch = documents[start : start + _ARTICLES_PER_BATCH]
             if stored is not None:
-                embedder.remember({**known, **stored(batch)})
+                embedder.remember({**known, **stored([d.id_ for d in batch])})
             nodes: Sequence[BaseNode] = pipeline.run(documents=batch)
             for node in nodes:
                 chroma_id = record_id(node.node_id, number)
@@ -302,8 +303,7 @@ class GenerationWriter:
         collection: Collection, previous: Docstore, plan: Plan
     ) -> dict[str, list[float]]:
         """The stored vectors of the updated articles' chunks, by the text they embed."""
-        ids = [c for a in plan.updated for c in previous[a].chroma_ids(a)]
-        return stored_vectors(collection, ids) if ids else {}
+        return _stored_vectors_of(collection, previous, plan.updated)
 
     # -- what is indexed now ---------------------------------------------------------------------
 
@@ -333,8 +333,9 @@ class ProgressReporter:
 
 
 def _stored_vectors_of(
-    collection: Collection, previous: Docstore, batch: list[Document]
+    collection: Collection, previous: Docstore, article_ids: Iterable[str]
 ) -> dict[str, list[float]]:
-    """The stored vectors of a batch's articles' chunks, by the text they embed."""
-    ids = [c for d in batch if d.id_ in previous for c in previous[d.id_].chroma_ids(d.id_)]
+    """The stored vectors of the given articles' chunks (those indexed before), by the text
+    they embed."""
+    ids = [c for a in article_ids if a in previous for c in previous[a].chroma_ids(a)]
     return stored_vectors(collection, ids) if ids else {}
