@@ -25,8 +25,10 @@ from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
     asked_measure,
+    asked_post,
     gives_figure,
     gives_measure,
+    gives_post,
     mentions_names,
     missing_focus,
     missing_from_articles,
@@ -326,7 +328,8 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
 # "How much will it save?", "how much did it cost?": an amount asked for without naming its
 # thing is, in news, a sum of money; "more than 6,000 people" does not answer it.
 _HOW_MUCH_AMOUNT = re.compile(
-    r"^\W*how\s+much\s+(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
+    # "How much money a year will the fund provide?": "money" and a rate may come first.
+    r"^\W*how\s+much\s+(?:money\s+)?(?:(?:a|an|per|each)\s+\w+\s+)?(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
     re.IGNORECASE,
 )
 
@@ -402,6 +405,9 @@ def _gives_asked(resolved: ResolvedQuestion) -> Callable[[str], bool] | None:
     measure = asked_measure(resolved.question)
     if measure is not None:
         return lambda text: gives_measure(text, measure)
+    holder = asked_post(resolved.question)
+    if holder is not None:
+        return lambda text: gives_post(text, holder)  # "agriculture minister Tobias Renwick"
     if _kind(resolved) is AnswerType.NUMBER:
         return lambda text: gives_figure(text, resolved.question, named=True)
     return None

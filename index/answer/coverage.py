@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
+from index.text.answer_types import PERSON_NOUNS
 from index.text.dates import QuestionTime, find_dates
 from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
@@ -103,6 +104,10 @@ _KIND_NOUNS = frozenset(
     "firm firms company companies business businesses organisation organization group body "
     "agency person people man men woman women place places town city village country region "
     "area name names nickname title".split()
+    # "What illness": an illness, a species, a sport is named ("mange", "red deer") without
+    # the word for its kind, which a reporter seldom adds.
+    + "illness illnesses disease diseases sickness ailment infection species breed sport "
+    "language crop".split()
 )
 # "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
 # "Why did the ferry service close?": the one whose words or deeds it asks about.
@@ -158,9 +163,30 @@ def missing_predecessor(question: str, passages: Sequence[Passage]) -> str | Non
     for passage in passages:
         for start, end in sentence_spans(passage.text):
             sentence = passage.text[start:end]
-            if surname in sentence and _SUCCESSION.search(sentence):
+            if surname in sentence and _tells_predecessor(sentence, surname):
                 return None
     return f"The articles do not say who came before {name}."
+
+
+# "Moyes took over from Maren Aldous", "her successor": the one named after the verb is the
+# one who left; such a sentence tells who came after that person, not before.
+_FOLLOWED_BY = 4
+
+
+def _tells_predecessor(sentence: str, surname: str) -> bool:
+    """Whether a succession of ``sentence`` may tell who came before ``surname``: not when
+    every one names that person as the one replaced ("took over from Maren Aldous",
+    "replacing Aldous") or speaks of a successor."""
+    for succession in _SUCCESSION.finditer(sentence):
+        word = succession.group().lower()
+        if word.startswith("successor"):
+            continue
+        after = sentence[succession.end() :].split()[:_FOLLOWED_BY]
+        replaced = word.startswith(("succe", "replac", "took", "take", "taking", "in place"))
+        if replaced and any(re.sub(r"['’]s$", "", w.strip('.,;:"“”')) == surname for w in after):
+            continue
+        return True
+    return False
 
 
 def _focus_noun(question: str) -> str:
@@ -307,6 +333,31 @@ def gives_measure(sentence: str, measure: str) -> bool:
     if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
         return True
     return re.search(near, sentence, re.IGNORECASE) is not None
+
+
+# "What post did Tobias Renwick hold in 2025?": the post someone held, asked of a named person.
+_POST_QUESTION = re.compile(
+    r"^\W*(?:what|which)\s+(?:post|job|position|role|office|title)s?\s+(?:did|does|do|has|had"
+    r"|was|is)\s+(?P<name>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)",
+    re.IGNORECASE,
+)
+_TITLES = "|".join(sorted(PERSON_NOUNS))
+
+
+def asked_post(question: str) -> str | None:
+    """The surname of the person whose post a question asks for ("Renwick" in "What post did
+    Tobias Renwick hold in 2025?"), or None."""
+    match = _POST_QUESTION.match(question)
+    return match["name"].split()[-1] if match else None
+
+
+def gives_post(sentence: str, surname: str) -> bool:
+    """Whether ``sentence`` gives the post of the person named ``surname``: news puts a title
+    before the name ("agriculture minister Tobias Renwick's new fund") or beside it ("Tobias
+    Renwick, the association's chairman,"), of the report's own day."""
+    before = rf"\b(?:{_TITLES})\s+(?:(?-i:[A-Z])[\w'’-]*\s+)*{re.escape(surname)}\b"
+    beside = rf"\b{re.escape(surname)},\s+(?:[\w'’-]+\s+){{0,3}}(?:{_TITLES})\b"
+    return re.search(f"{before}|{beside}", sentence, re.IGNORECASE) is not None
 
 
 def mentions_names(question: str, time: QuestionTime, passage: Passage) -> bool:
