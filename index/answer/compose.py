@@ -33,9 +33,11 @@ from index.answer.coverage import (
     missing_focus,
     missing_from_articles,
     missing_predecessor,
+    missing_vote,
     no_filtered_match,
     not_covered,
     outside_period,
+    unnamed_member,
 )
 from index.answer.question_weights import distinctive, holds, holds_asked, term_weights
 from index.answer.short_answer import (
@@ -125,6 +127,7 @@ def compose_answer(
         missing_from_articles(resolved, candidates, vocabulary)
         or missing_focus(resolved.focus, vocabulary)
         or missing_predecessor(resolved.question, candidates)
+        or missing_vote(resolved.question, candidates, time)
     )
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
     lowered = _SUPPORT_MARGIN if time.names_period else 0.0
@@ -168,6 +171,12 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    unnamed = unnamed_member(resolved.question, reports[0].text) or unnamed_member(
+        resolved.question, best.text
+    )
+    if unnamed is not None:
+        # "Which of the three judges dissented?": "one of the three judges disagreed".
+        return not_covered(question, passages, time, reason=unnamed)
     measure = asked_measure(resolved.question)
     if measure is not None and not any(
         gives_measure(r.text, measure) for r in {id(r): r for r in (reports[0], best)}.values()

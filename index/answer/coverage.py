@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
-from index.text.answer_types import PERSON_NOUNS
+from index.text.answer_types import PERSON_NOUNS, person_names
 from index.text.dates import QuestionTime, find_dates
 from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
@@ -333,6 +333,57 @@ def gives_measure(sentence: str, measure: str) -> bool:
     if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
         return True
     return re.search(near, sentence, re.IGNORECASE) is not None
+
+
+# "How did the assembly vote on the Carrow Moss release?": a body's vote on something named.
+_VOTE_QUESTION = re.compile(
+    r"\bvot(?:e|ed|es|ing)\s+(?:on|for|against|in\s+favour)\b", re.IGNORECASE
+)
+# A vote told as done: "voted to", "approved", "by 38 votes to 20", "41 to 17".
+_VOTE_TOLD = re.compile(
+    r"\b(?:voted|approved|rejected|backed|endorsed|passed|threw\s+out|turned\s+down)\b"
+    r"|\bvotes?\s+(?:to|against|in\s+favour)\b|\bby\s+[\w-]+\s+votes?\b|\b\d+\s+to\s+\d+\b",
+    re.IGNORECASE,
+)
+
+
+def missing_vote(question: str, passages: Sequence[Passage], time: QuestionTime) -> str | None:
+    """Why the passages cannot say how a vote went: those naming what the question names
+    tell no vote as done ("How did the assembly vote on the Carrow Moss release?" when the
+    articles report only a plan to put it to members)."""
+    if not _VOTE_QUESTION.search(question):
+        return None
+    names = [" ".join(name) for name in _names_and_numbers(question, time) if name[0][0].isalpha()]
+    naming = [p for p in passages if names and mentions_names(question, time, p)]
+    if not naming or any(_VOTE_TOLD.search(p.text) for p in naming):
+        return None
+    return f"The articles that mention {_quoted(names)} report no vote on it."
+
+
+# "Which of the three appeal judges dissented?": one of a group the question names...
+_WHICH_OF = re.compile(
+    r"^\W*(?:which|who)\s+of\s+the\s+(?:[\w-]+\s+){0,3}?(?P<group>[a-z]+s)\b", re.IGNORECASE
+)
+_SOME_OF = r"\b(?:one|two|three|some|several|a\s+few)\s+of\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,2}"
+
+
+def unnamed_member(question: str, sentence: str) -> str | None:
+    """Why ``sentence`` cannot say which of a group the question asks for: news leaves a
+    member it does not name as "one of the three judges" (and names no one else there)."""
+    match = _WHICH_OF.match(question)
+    if match is None:
+        return None
+    group = match["group"]
+    if not re.search(rf"{_SOME_OF}{group}\b", sentence, re.IGNORECASE) or _names_someone(
+        sentence, question
+    ):
+        return None
+    return f"The articles do not say which of the {group} it was."
+
+
+def _names_someone(sentence: str, question: str) -> bool:
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return any(not {w.lower() for w in name.split()} <= asked for name in person_names(sentence))
 
 
 # "What post did Tobias Renwick hold in 2025?": the post someone held, asked of a named person.

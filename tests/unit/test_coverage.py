@@ -457,3 +457,38 @@ def test_how_much_money_a_year_is_answered_by_the_sum_a_year() -> None:
     )
     answer = _asked_on(today, question, [backed])
     assert answer.found and "€1.1 million a year" in answer.answer.splitlines()[0]
+
+
+def test_a_vote_on_something_the_articles_report_only_as_planned_is_declined() -> None:
+    today = dt.date(2026, 10, 5)
+    question = "How did the assembly vote on the Carrow Moss release?"
+    planned = _report_of(
+        "The authority is drawing up a plan to move wolves to Carrow Moss. The minister will "
+        "put it to the assembly next spring.",
+        "2026-08-21",
+        "a",
+    )
+    answer = _asked_on(today, question, [planned])
+    assert not answer.found
+    assert answer.reason == "The articles that mention “Carrow Moss” report no vote on it."
+    voted = _report_of(
+        "The assembly backed the Carrow Moss release by 38 votes to 20.", "2026-09-20", "b"
+    )
+    assert _asked_on(today, question, [planned, voted]).found
+
+
+def test_which_of_a_group_is_declined_when_the_articles_say_only_one_of_them() -> None:
+    today = dt.date(2026, 10, 5)
+    question = "Which of the three appeal judges dissented?"
+    unnamed = _report_of(
+        "The appeal judges' decision was not unanimous: one of the three judges dissented.",
+        "2020-06-29",
+        "a",
+    )
+    answer = _asked_on(today, question, [unnamed])
+    assert not answer.found
+    assert answer.reason == "The articles do not say which of the judges it was."
+    named = _report_of(
+        "One of the three appeal judges, Anna Lind, dissented from the decision.", "2020-06-29", "b"
+    )
+    assert _asked_on(today, question, [named]).found
