@@ -90,9 +90,14 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
 
 
 # "... over the appeal court when it ruled": a clause whose subject is a pronoun is about
-# the thing the question named just before it (the last "the ..." phrase).
+# the thing the question named just before it, after a preposition ("over the appeal
+# court"; not "what did the council say", where the words after "the" run into a verb).
 _PRONOUN_SUBJECT = re.compile(r"^(?:it|they)\b", re.IGNORECASE)
-_LAST_THING = re.compile(r"\b(?:the|its|their)\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\s*$", re.IGNORECASE)
+_LAST_THING = re.compile(
+    r"\b(?:over|of|on|at|for|about|from|with|in|by|to|into|against|behind)\s+(?:the|its|their)"
+    r"\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\s*$",
+    re.IGNORECASE,
+)
 
 
 def _antecedent_terms(before: str, clause: str) -> set[str]:

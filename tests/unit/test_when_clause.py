@@ -105,3 +105,9 @@ def test_a_clause_whose_subject_is_it_is_dated_only_by_reports_naming_what_it_st
     assert dated_by_clause(standalone(question), [supreme]).time.is_empty
     resolved = dated_by_clause(standalone(question), [supreme, appeal])
     assert period(resolved) == (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+
+
+def test_a_pronoun_standing_for_the_questions_subject_asks_nothing_more_of_the_reports() -> None:
+    question = "What did the council promise when it opened the new library?"
+    resolved = dated_by_clause(standalone(question), [OPENED])
+    assert period(resolved) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
