@@ -26,6 +26,7 @@ from index.answer.coverage import (
     Vocabulary,
     asked_measure,
     asked_post,
+    figure_told_as_done,
     gives_figure,
     gives_measure,
     gives_post,
@@ -171,6 +172,9 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    if kind is AnswerType.NUMBER and _figures_only_announced(resolved.question, reports):
+        # "How many beds did the Royal Infirmary have?": "build a new 540-bed hospital".
+        return not_covered(question, passages, time, reason=NO_FIGURE)
     unnamed = unnamed_member(resolved.question, reports[0].text) or unnamed_member(
         resolved.question, best.text
     )
@@ -212,6 +216,19 @@ def compose_answer(
         time=time,
         lines=lines,
     )
+
+
+# "How many beds did the infirmary have?", "how many were killed": a count of what happened.
+_PAST_COUNT = re.compile(r"^\W*how\s+(?:many|much)\b[^?]*?\b(?:did|was|were|had)\b", re.IGNORECASE)
+
+
+def _figures_only_announced(question: str, reports: Sequence[Report]) -> bool:
+    """Whether a question for what happened ("how many beds did it have") finds the figures
+    next to what it counts only in announcements ("wants to build a new 540-bed hospital")."""
+    if not _PAST_COUNT.match(question) or _PLAN_WORDS.search(question):
+        return False
+    giving = [r.text for r in reports if gives_figure(r.text, question, named=True)]
+    return bool(giving) and not any(figure_told_as_done(text, question) for text in giving)
 
 
 def _giving_what_is_asked(

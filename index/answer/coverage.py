@@ -17,6 +17,7 @@ from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
 from index.text.answer_types import PERSON_NOUNS, person_names
 from index.text.dates import QuestionTime, find_dates
+from index.text.dates.tense import tense_at
 from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
 
@@ -243,15 +244,7 @@ def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
     asked_rates = _rates(question)
     if asked_rates and asked_rates.isdisjoint(_rates(sentence)):
         return False
-    # Any day will do as the reference: only where the dates are matters, and without one
-    # a date without its year ("on 27 September") would be taken for a figure.
-    dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
-    question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
-    figures = [
-        m
-        for m in _FIGURE.finditer(sentence)
-        if not any(a <= m.start() < b for a, b in dates) and m.group().lower() not in question_words
-    ]
+    figures = _figures(sentence, question)
     if not figures:
         return False
     focus = _FOCUS.match(question)
@@ -263,6 +256,31 @@ def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
         return not named or not counted
     figure_at = [i for i, (start, _) in enumerate(tokens) for m in figures if start == m.start()]
     return any(abs(i - j) <= _FIGURE_REACH for i in at for j in figure_at)
+
+
+def _figures(sentence: str, question: str) -> list[re.Match[str]]:
+    """The figures of ``sentence`` that are not dates nor words of ``question``."""
+    # Any day will do as the reference: only where the dates are matters, and without one
+    # a date without its year ("on 27 September") would be taken for a figure.
+    dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
+    question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return [
+        m
+        for m in _FIGURE.finditer(sentence)
+        if not any(a <= m.start() < b for a, b in dates) and m.group().lower() not in question_words
+    ]
+
+
+# Wording that announces rather than reports ("wants to build a new 540-bed hospital").
+_ANNOUNCED = frozenset({"future", "reported_future", "open"})
+
+
+def figure_told_as_done(sentence: str, question: str) -> bool:
+    """Whether a figure of ``sentence`` is reported, not announced: "a new 540-bed hospital"
+    the trust "wants to build" says nothing of how many beds the old one had."""
+    return any(
+        tense_at(sentence, m.start()) not in _ANNOUNCED for m in _figures(sentence, question)
+    )
 
 
 # A measure is given in its own units: a price in money, a speed in kilometres an hour. A

@@ -492,3 +492,17 @@ def test_which_of_a_group_is_declined_when_the_articles_say_only_one_of_them() -
         "One of the three appeal judges, Anna Lind, dissented from the decision.", "2020-06-29", "b"
     )
     assert _asked_on(today, question, [named]).found
+
+
+def test_a_count_of_what_was_is_not_answered_by_a_figure_only_announced() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How many beds did the Royal Infirmary have?"
+    planned = _report_of(
+        "The trust wants to close the Royal Infirmary and build a new 540-bed hospital.",
+        "2015-05-12",
+        "a",
+    )
+    answer = _asked_on(today, question, [planned])
+    assert not answer.found and answer.reason == NO_FIGURE
+    counted = _report_of("The Royal Infirmary had 410 beds when it closed.", "2023-03-01", "b")
+    assert _asked_on(today, question, [planned, counted]).found
