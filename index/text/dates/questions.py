@@ -85,10 +85,15 @@ def parse_question_time(question: str, today: date) -> QuestionTime:
 # "Who chairs the trust today?", "How many does it hold today?": "today" in a question in
 # the present tense asks what holds now, as "now" does, not what happened on today's date.
 _PRESENT = re.compile(r"^\W*(?:who\s+(?:[a-z]+s|is|are)\b|.*?\b(?:does|do)\b)", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:did|was|were|had|has|have)\b", re.IGNORECASE)
 
 
 def _means_now(question: str, hit: Hit) -> bool:
-    return question[hit.start : hit.end].lower() == "today" and bool(_PRESENT.match(question))
+    return (
+        question[hit.start : hit.end].lower() == "today"
+        and bool(_PRESENT.match(question))
+        and not _PAST.search(question)
+    )
 
 
 def _question_time(question: str, today: date, hits: list[Hit]) -> QuestionTime:
