@@ -25,15 +25,20 @@ from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
     asked_measure,
+    asked_post,
+    figure_told_as_done,
     gives_figure,
     gives_measure,
+    gives_post,
     mentions_names,
     missing_focus,
     missing_from_articles,
     missing_predecessor,
+    missing_vote,
     no_filtered_match,
     not_covered,
     outside_period,
+    unnamed_member,
 )
 from index.answer.question_weights import distinctive, holds, holds_asked, term_weights
 from index.answer.short_answer import (
@@ -123,6 +128,7 @@ def compose_answer(
         missing_from_articles(resolved, candidates, vocabulary)
         or missing_focus(resolved.focus, vocabulary)
         or missing_predecessor(resolved.question, candidates)
+        or missing_vote(resolved.question, candidates, time)
     )
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
     lowered = _SUPPORT_MARGIN if time.names_period else 0.0
@@ -166,6 +172,15 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    if kind is AnswerType.NUMBER and _figures_only_announced(resolved.question, reports):
+        # "How many beds did the Royal Infirmary have?": "build a new 540-bed hospital".
+        return not_covered(question, passages, time, reason=NO_FIGURE)
+    unnamed = unnamed_member(resolved.question, reports[0].text) or unnamed_member(
+        resolved.question, best.text
+    )
+    if unnamed is not None:
+        # "Which of the three judges dissented?": "one of the three judges disagreed".
+        return not_covered(question, passages, time, reason=unnamed)
     measure = asked_measure(resolved.question)
     if measure is not None and not any(
         gives_measure(r.text, measure) for r in {id(r): r for r in (reports[0], best)}.values()
@@ -201,6 +216,19 @@ def compose_answer(
         time=time,
         lines=lines,
     )
+
+
+# "How many beds did the infirmary have?", "how many were killed": a count of what happened.
+_PAST_COUNT = re.compile(r"^\W*how\s+(?:many|much)\b[^?]*?\b(?:did|was|were|had)\b", re.IGNORECASE)
+
+
+def _figures_only_announced(question: str, reports: Sequence[Report]) -> bool:
+    """Whether a question for what happened ("how many beds did it have") finds the figures
+    next to what it counts only in announcements ("wants to build a new 540-bed hospital")."""
+    if not _PAST_COUNT.match(question) or _PLAN_WORDS.search(question):
+        return False
+    giving = [r.text for r in reports if gives_figure(r.text, question, named=True)]
+    return bool(giving) and not any(figure_told_as_done(text, question) for text in giving)
 
 
 def _giving_what_is_asked(
@@ -326,7 +354,8 @@ def _kind(resolved: ResolvedQuestion) -> AnswerType:
 # "How much will it save?", "how much did it cost?": an amount asked for without naming its
 # thing is, in news, a sum of money; "more than 6,000 people" does not answer it.
 _HOW_MUCH_AMOUNT = re.compile(
-    r"^\W*how\s+much\s+(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
+    # "How much money a year will the fund provide?": "money" and a rate may come first.
+    r"^\W*how\s+much\s+(?:money\s+)?(?:(?:a|an|per|each)\s+\w+\s+)?(?:will|would|did|does|do|is|was|were|are|has|have|had|could|can)\b",
     re.IGNORECASE,
 )
 
@@ -402,6 +431,9 @@ def _gives_asked(resolved: ResolvedQuestion) -> Callable[[str], bool] | None:
     measure = asked_measure(resolved.question)
     if measure is not None:
         return lambda text: gives_measure(text, measure)
+    holder = asked_post(resolved.question)
+    if holder is not None:
+        return lambda text: gives_post(text, holder)  # "agriculture minister Tobias Renwick"
     if _kind(resolved) is AnswerType.NUMBER:
         return lambda text: gives_figure(text, resolved.question, named=True)
     return None

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 
 from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
+from index.text.answer_types import PERSON_NOUNS, person_names
 from index.text.dates import QuestionTime, find_dates
+from index.text.dates.tense import tense_at
 from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
 
@@ -103,6 +105,10 @@ _KIND_NOUNS = frozenset(
     "firm firms company companies business businesses organisation organization group body "
     "agency person people man men woman women place places town city village country region "
     "area name names nickname title".split()
+    # "What illness": an illness, a species, a sport is named ("mange", "red deer") without
+    # the word for its kind, which a reporter seldom adds.
+    + "illness illnesses disease diseases sickness ailment infection species breed sport "
+    "language crop".split()
 )
 # "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
 # "Why did the ferry service close?": the one whose words or deeds it asks about.
@@ -158,9 +164,30 @@ def missing_predecessor(question: str, passages: Sequence[Passage]) -> str | Non
     for passage in passages:
         for start, end in sentence_spans(passage.text):
             sentence = passage.text[start:end]
-            if surname in sentence and _SUCCESSION.search(sentence):
+            if surname in sentence and _tells_predecessor(sentence, surname):
                 return None
     return f"The articles do not say who came before {name}."
+
+
+# "Moyes took over from Maren Aldous", "her successor": the one named after the verb is the
+# one who left; such a sentence tells who came after that person, not before.
+_FOLLOWED_BY = 4
+
+
+def _tells_predecessor(sentence: str, surname: str) -> bool:
+    """Whether a succession of ``sentence`` may tell who came before ``surname``: not when
+    every one names that person as the one replaced ("took over from Maren Aldous",
+    "replacing Aldous") or speaks of a successor."""
+    for succession in _SUCCESSION.finditer(sentence):
+        word = succession.group().lower()
+        if word.startswith("successor"):
+            continue
+        after = sentence[succession.end() :].split()[:_FOLLOWED_BY]
+        replaced = word.startswith(("succe", "replac", "took", "take", "taking", "in place"))
+        if replaced and any(re.sub(r"['’]s$", "", w.strip('.,;:"“”')) == surname for w in after):
+            continue
+        return True
+    return False
 
 
 def _focus_noun(question: str) -> str:
@@ -217,15 +244,7 @@ def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
     asked_rates = _rates(question)
     if asked_rates and asked_rates.isdisjoint(_rates(sentence)):
         return False
-    # Any day will do as the reference: only where the dates are matters, and without one
-    # a date without its year ("on 27 September") would be taken for a figure.
-    dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
-    question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
-    figures = [
-        m
-        for m in _FIGURE.finditer(sentence)
-        if not any(a <= m.start() < b for a, b in dates) and m.group().lower() not in question_words
-    ]
+    figures = _figures(sentence, question)
     if not figures:
         return False
     focus = _FOCUS.match(question)
@@ -237,6 +256,31 @@ def gives_figure(sentence: str, question: str, *, named: bool = False) -> bool:
         return not named or not counted
     figure_at = [i for i, (start, _) in enumerate(tokens) for m in figures if start == m.start()]
     return any(abs(i - j) <= _FIGURE_REACH for i in at for j in figure_at)
+
+
+def _figures(sentence: str, question: str) -> list[re.Match[str]]:
+    """The figures of ``sentence`` that are not dates nor words of ``question``."""
+    # Any day will do as the reference: only where the dates are matters, and without one
+    # a date without its year ("on 27 September") would be taken for a figure.
+    dates = [(m.start, m.end) for m in find_dates(sentence, _ANY_DAY)]
+    question_words = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return [
+        m
+        for m in _FIGURE.finditer(sentence)
+        if not any(a <= m.start() < b for a, b in dates) and m.group().lower() not in question_words
+    ]
+
+
+# Wording that announces rather than reports ("wants to build a new 540-bed hospital").
+_ANNOUNCED = frozenset({"future", "reported_future", "open"})
+
+
+def figure_told_as_done(sentence: str, question: str) -> bool:
+    """Whether a figure of ``sentence`` is reported, not announced: "a new 540-bed hospital"
+    the trust "wants to build" says nothing of how many beds the old one had."""
+    return any(
+        tense_at(sentence, m.start()) not in _ANNOUNCED for m in _figures(sentence, question)
+    )
 
 
 # A measure is given in its own units: a price in money, a speed in kilometres an hour. A
@@ -307,6 +351,82 @@ def gives_measure(sentence: str, measure: str) -> bool:
     if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
         return True
     return re.search(near, sentence, re.IGNORECASE) is not None
+
+
+# "How did the assembly vote on the Carrow Moss release?": a body's vote on something named.
+_VOTE_QUESTION = re.compile(
+    r"\bvot(?:e|ed|es|ing)\s+(?:on|for|against|in\s+favour)\b", re.IGNORECASE
+)
+# A vote told as done: "voted to", "approved", "by 38 votes to 20", "41 to 17".
+_VOTE_TOLD = re.compile(
+    r"\b(?:voted|approved|rejected|backed|endorsed|passed|threw\s+out|turned\s+down)\b"
+    r"|\bvotes?\s+(?:to|against|in\s+favour)\b|\bby\s+[\w-]+\s+votes?\b|\b\d+\s+to\s+\d+\b",
+    re.IGNORECASE,
+)
+
+
+def missing_vote(question: str, passages: Sequence[Passage], time: QuestionTime) -> str | None:
+    """Why the passages cannot say how a vote went: those naming what the question names
+    tell no vote as done ("How did the assembly vote on the Carrow Moss release?" when the
+    articles report only a plan to put it to members)."""
+    if not _VOTE_QUESTION.search(question):
+        return None
+    names = [" ".join(name) for name in _names_and_numbers(question, time) if name[0][0].isalpha()]
+    naming = [p for p in passages if names and mentions_names(question, time, p)]
+    if not naming or any(_VOTE_TOLD.search(p.text) for p in naming):
+        return None
+    return f"The articles that mention {_quoted(names)} report no vote on it."
+
+
+# "Which of the three appeal judges dissented?": one of a group the question names...
+_WHICH_OF = re.compile(
+    r"^\W*(?:which|who)\s+of\s+the\s+(?:[\w-]+\s+){0,3}?(?P<group>[a-z]+s)\b", re.IGNORECASE
+)
+_SOME_OF = r"\b(?:one|two|three|some|several|a\s+few)\s+of\s+(?:the|its|their)\s+(?:[\w-]+\s+){0,2}"
+
+
+def unnamed_member(question: str, sentence: str) -> str | None:
+    """Why ``sentence`` cannot say which of a group the question asks for: news leaves a
+    member it does not name as "one of the three judges" (and names no one else there)."""
+    match = _WHICH_OF.match(question)
+    if match is None:
+        return None
+    group = match["group"]
+    if not re.search(rf"{_SOME_OF}{group}\b", sentence, re.IGNORECASE) or _names_someone(
+        sentence, question
+    ):
+        return None
+    return f"The articles do not say which of the {group} it was."
+
+
+def _names_someone(sentence: str, question: str) -> bool:
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    return any(not {w.lower() for w in name.split()} <= asked for name in person_names(sentence))
+
+
+# "What post did Tobias Renwick hold in 2025?": the post someone held, asked of a named person.
+_POST_QUESTION = re.compile(
+    r"^\W*(?:what|which)\s+(?:post|job|position|role|office|title)s?\s+(?:did|does|do|has|had"
+    r"|was|is)\s+(?P<name>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)",
+    re.IGNORECASE,
+)
+_TITLES = "|".join(sorted(PERSON_NOUNS))
+
+
+def asked_post(question: str) -> str | None:
+    """The surname of the person whose post a question asks for ("Renwick" in "What post did
+    Tobias Renwick hold in 2025?"), or None."""
+    match = _POST_QUESTION.match(question)
+    return match["name"].split()[-1] if match else None
+
+
+def gives_post(sentence: str, surname: str) -> bool:
+    """Whether ``sentence`` gives the post of the person named ``surname``: news puts a title
+    before the name ("agriculture minister Tobias Renwick's new fund") or beside it ("Tobias
+    Renwick, the association's chairman,"), of the report's own day."""
+    before = rf"\b(?:{_TITLES})\s+(?:(?-i:[A-Z])[\w'’-]*\s+)*{re.escape(surname)}\b"
+    beside = rf"\b{re.escape(surname)},\s+(?:[\w'’-]+\s+){{0,3}}(?:{_TITLES})\b"
+    return re.search(f"{before}|{beside}", sentence, re.IGNORECASE) is not None
 
 
 def mentions_names(question: str, time: QuestionTime, passage: Passage) -> bool:

@@ -73,11 +73,12 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
     terms = content_terms(match.group(2))
     if len(terms) < _MIN_CLAUSE_TERMS:
         return resolved
+    named = _antecedent_terms(resolved.question[: match.start(1)], match.group(2))
     reports = [
         event
         for passage in passages
         for text, event in _dated_sentences(passage)
-        if event is not None and _tells(text, set(terms))
+        if event is not None and _tells(text, set(terms)) and named <= set(content_terms(text))
     ]
     if not reports:
         return resolved
@@ -86,6 +87,27 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
     period = QuestionTime(*_period(reports, a_day), spans=(match.span(1),))
     asked = (resolved.own_words or resolved.question).replace(match.group(1), " ")
     return replace(resolved, time=period, own_words=re.sub(r"\s+([?!.,;:])", r"\1", asked).strip())
+
+
+# "... over the appeal court when it ruled": a clause whose subject is a pronoun is about
+# the thing the question named just before it, after a preposition ("over the appeal
+# court"; not "what did the council say", where the words after "the" run into a verb).
+_PRONOUN_SUBJECT = re.compile(r"^(?:it|they)\b", re.IGNORECASE)
+_LAST_THING = re.compile(
+    r"\b(?:over|of|on|at|for|about|from|with|in|by|to|into|against|behind)\s+(?:the|its|their)"
+    r"\s+([\w'’-]+(?:\s+[\w'’-]+){0,2})\s*$",
+    re.IGNORECASE,
+)
+
+
+def _antecedent_terms(before: str, clause: str) -> set[str]:
+    """The words of what a clause's pronoun subject stands for ("appeal court" in "Who
+    presided over the appeal court when it ruled on the wolves?"): a sentence tells that
+    event only when it names that thing too, not another court's ruling; else none."""
+    if not _PRONOUN_SUBJECT.match(clause.strip()):
+        return set()
+    thing = _LAST_THING.search(before)
+    return set(content_terms(thing.group(1))) if thing else set()
 
 
 # "The day the club folded": what was said of it is reported within days, not all year.

@@ -14,6 +14,7 @@ from index.answer.coverage import (
     asked_measure,
     gives_figure,
     gives_measure,
+    gives_post,
     missing_focus,
 )
 from index.models import Answer, Passage
@@ -98,6 +99,12 @@ def test_a_counted_thing_the_articles_call_otherwise_is_not_held_against_a_quest
     assert missing_focus("What is the club's nickname?", articles.__contains__) is None
 
 
+def test_a_question_for_an_illness_or_a_species_needs_no_article_to_name_the_kind() -> None:
+    articles = {stem(w) for w in "the count fell after an outbreak of sarcoptic mange".split()}
+    assert missing_focus("What illness was blamed for the fall?", articles.__contains__) is None
+    assert missing_focus("Which species was brought back?", articles.__contains__) is None
+
+
 def test_what_the_holder_of_a_post_no_article_mentions_said_is_declined() -> None:
     answer = ask("What did the mayor of Tessaly say about the Lornet treaty?")
     assert not answer.found
@@ -119,6 +126,20 @@ def test_who_came_before_a_named_person_needs_a_sentence_telling_the_succession(
     )
     answer = _asked_on(today, question, [resigned, appointed])
     assert answer.found and "Tom Ashby" in answer.answer
+
+
+def test_who_took_over_from_a_named_person_tells_who_came_after_not_before() -> None:
+    today = dt.date(2024, 1, 10)
+    question = "Who ran the trust before Harriet Quayle?"
+    for told in (
+        "When Tom Ashby took over from Harriet Quayle in 2018, the trust was in debt.",
+        "Tom Ashby, who replaced Quayle, said the trust was in debt.",
+        "Harriet Quayle's successor, Tom Ashby, said the trust was in debt.",
+    ):
+        answer = _asked_on(today, question, [_report_of(told, "2018-05-02", "a")])
+        assert not answer.found, told
+    succeeded = _report_of("Harriet Quayle succeeded Tom Ashby in 2012.", "2012-01-04", "b")
+    assert _asked_on(today, question, [succeeded]).found
 
 
 def test_why_a_thing_no_article_mentions_happened_is_declined() -> None:
@@ -398,3 +419,90 @@ def test_a_weaker_passage_of_the_period_asked_about_may_give_the_answer() -> Non
         ],
     )
     assert answer.found and "Magnus Tolley" in answer.answer
+
+
+def test_a_title_before_or_beside_a_name_gives_that_persons_post() -> None:
+    assert gives_post("Members backed agriculture minister Tobias Renwick's new fund.", "Renwick")
+    assert gives_post("Tobias Renwick, the association's chairman, said no.", "Renwick")
+    assert not gives_post(
+        "I never thought I'd say that about anything Tobias Renwick did.", "Renwick"
+    )
+
+
+def test_a_post_held_in_a_period_is_answered_by_the_title_a_report_of_then_gives() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "What post did Tobias Renwick hold at the assembly in 2025?"
+    # The question's words are another time's: "the post" there is the mail.
+    chairman = _report_of(
+        "Tobias Renwick, the association's chairman, told the assembly he would hold out for "
+        "a cheque in the post.",
+        "2017-01-13",
+        "a",
+    )
+    minister = _report_of(
+        "Members backed agriculture minister Tobias Renwick's fund.", "2025-11-19", "b"
+    )
+    answer = _asked_on(today, question, [chairman, minister])
+    assert answer.found and "minister Tobias Renwick" in answer.answer
+
+
+def test_how_much_money_a_year_is_answered_by_the_sum_a_year() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How much money a year will the coexistence fund provide?"
+    backed = _report_of(
+        "Members backed the new coexistence fund by 38 votes to 20. The fund will put "
+        "€1.1 million a year towards fencing.",
+        "2025-11-19",
+        "a",
+    )
+    answer = _asked_on(today, question, [backed])
+    assert answer.found and "€1.1 million a year" in answer.answer.splitlines()[0]
+
+
+def test_a_vote_on_something_the_articles_report_only_as_planned_is_declined() -> None:
+    today = dt.date(2026, 10, 5)
+    question = "How did the assembly vote on the Carrow Moss release?"
+    planned = _report_of(
+        "The authority is drawing up a plan to move wolves to Carrow Moss. The minister will "
+        "put it to the assembly next spring.",
+        "2026-08-21",
+        "a",
+    )
+    answer = _asked_on(today, question, [planned])
+    assert not answer.found
+    assert answer.reason == "The articles that mention “Carrow Moss” report no vote on it."
+    voted = _report_of(
+        "The assembly backed the Carrow Moss release by 38 votes to 20.", "2026-09-20", "b"
+    )
+    assert _asked_on(today, question, [planned, voted]).found
+
+
+def test_which_of_a_group_is_declined_when_the_articles_say_only_one_of_them() -> None:
+    today = dt.date(2026, 10, 5)
+    question = "Which of the three appeal judges dissented?"
+    unnamed = _report_of(
+        "The appeal judges' decision was not unanimous: one of the three judges dissented.",
+        "2020-06-29",
+        "a",
+    )
+    answer = _asked_on(today, question, [unnamed])
+    assert not answer.found
+    assert answer.reason == "The articles do not say which of the judges it was."
+    named = _report_of(
+        "One of the three appeal judges, Anna Lind, dissented from the decision.", "2020-06-29", "b"
+    )
+    assert _asked_on(today, question, [named]).found
+
+
+def test_a_count_of_what_was_is_not_answered_by_a_figure_only_announced() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How many beds did the Royal Infirmary have?"
+    planned = _report_of(
+        "The trust wants to close the Royal Infirmary and build a new 540-bed hospital.",
+        "2015-05-12",
+        "a",
+    )
+    answer = _asked_on(today, question, [planned])
+    assert not answer.found and answer.reason == NO_FIGURE
+    counted = _report_of("The Royal Infirmary had 410 beds when it closed.", "2023-03-01", "b")
+    assert _asked_on(today, question, [planned, counted]).found

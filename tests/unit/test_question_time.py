@@ -34,6 +34,12 @@ LABELLED_QUESTIONS = [
     ("What did the government announce in early 2020?", "2020-01-01", "2020-12-31", False),
     ("What happened yesterday?", "2025-06-17", "2025-06-17", False),
     ("What is in the news today?", "2025-06-18", "2025-06-18", False),
+    # In the present tense, "today" asks who holds something now, as "now" does.
+    ("Who chairs the supporters' trust today?", None, None, True),
+    ("How many spectators does the stadium hold today?", None, None, True),
+    ("Who resigned today?", "2025-06-18", "2025-06-18", False),
+    ("Who was named today?", "2025-06-18", "2025-06-18", False),
+    ("What did the minister do today?", "2025-06-18", "2025-06-18", False),
     ("What did the minister say last week?", "2025-06-09", "2025-06-15", False),
     ("What happened this week in Gaza?", "2025-06-16", "2025-06-18", False),
     ("What did the central bank decide last month?", "2025-05-01", "2025-05-31", False),

@@ -96,3 +96,18 @@ def test_the_day_a_thing_happened_says_when_as_a_when_clause_does() -> None:
 def test_the_day_of_or_after_something_is_no_clause() -> None:
     assert when_clause("What did he say on the day of the vote?") == ""
     assert when_clause("What did she do the week after the sale?") == ""
+
+
+def test_a_clause_whose_subject_is_it_is_dated_only_by_reports_naming_what_it_stands_for() -> None:
+    question = "Who presided over the appeal court when it ruled on the wolves?"
+    supreme = report("The Supreme Court ruled on Tuesday that wolves may be shot.", "2022-03-15")
+    appeal = report("The appeal court ruled on Monday that wolves may be shot.", "2020-06-29")
+    assert dated_by_clause(standalone(question), [supreme]).time.is_empty
+    resolved = dated_by_clause(standalone(question), [supreme, appeal])
+    assert period(resolved) == (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+
+
+def test_a_pronoun_standing_for_the_questions_subject_asks_nothing_more_of_the_reports() -> None:
+    question = "What did the council promise when it opened the new library?"
+    resolved = dated_by_clause(standalone(question), [OPENED])
+    assert period(resolved) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -81,8 +82,25 @@ def parse_question_time(question: str, today: date) -> QuestionTime:
     return _question_time(question, today, hits)
 
 
+# "Who chairs the trust today?", "How many does it hold today?": "today" in a question in
+# the present tense asks what holds now, as "now" does, not what happened on today's date.
+_PRESENT = re.compile(r"^\W*(?:who\s+(?:[a-z]+s|is|are)\b|.*?\b(?:does|do)\b)", re.IGNORECASE)
+_PAST = re.compile(r"\b(?:did|was|were|had|has|have)\b", re.IGNORECASE)
+
+
+def _means_now(question: str, hit: Hit) -> bool:
+    return (
+        question[hit.start : hit.end].lower() == "today"
+        and bool(_PRESENT.match(question))
+        and not _PAST.search(question)
+    )
+
+
 def _question_time(question: str, today: date, hits: list[Hit]) -> QuestionTime:
     spans: list[tuple[int, int]] = []
+    now = [hit for hit in hits if _means_now(question, hit)]
+    spans.extend((hit.start, hit.end) for hit in now)
+    hits = [hit for hit in hits if hit not in now]
     closed: list[tuple[date, date]] = []
     lowers: list[date] = []
     uppers: list[date] = []
@@ -130,7 +148,7 @@ def _question_time(question: str, today: date, hits: list[Hit]) -> QuestionTime:
             f"“{phrases}” leaves no time between {_long_day(first)} and {_long_day(last)}. "
             "Ask about one range, for example “between 2019 and 2021”."
         )
-    recency = False
+    recency = bool(now)
     for m in recency_pattern().finditer(question):
         if any(a < m.end() and m.start() < b for a, b in spans):
             continue
