@@ -676,6 +676,47 @@ def test_a_line_naming_the_one_asked_about_goes_on_to_the_words_they_are_quoted_
     assert answer.lines[0].text == text
 
 
+def test_a_lede_about_a_ruling_goes_on_to_the_judge_who_made_it() -> None:
+    text = (
+        "The Orvane Administrative Court on Tuesday dismissed a challenge by hill farmers. "
+        "Judge Ilse Brannock ruled that the assembly had considered the effect on farming."
+    )
+    answer = compose_answer(
+        standalone("Which judge dismissed the challenge by the hill farmers?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert "Ilse Brannock" in answer.lines[0].text
+
+
+def test_a_lede_that_keeps_the_place_for_later_goes_on_to_the_sentence_naming_it() -> None:
+    text = (
+        "A decade after the first release at Greyscar Clough, the park wants to do it "
+        "again — somewhere else. Its director confirmed that the authority plans to move "
+        "wolves to Carrow Moss, on the park's western edge."
+    )
+    answer = compose_answer(
+        standalone("Where does the park want to release wolves again?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text == text
+
+
+def test_a_why_question_leads_with_the_sentence_giving_the_cause() -> None:
+    text = (
+        "The park authority wants wolves in the west too. "
+        "The reasoning is partly genetic. All the park's wolves descend from fourteen "
+        "animals, and its ecologists warn that inbreeding is likely."
+    )
+    answer = compose_answer(
+        standalone("Why do the park's ecologists want a second site for the wolves?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text.startswith("The reasoning is partly genetic. All the park's")
+
+
 def test_a_lede_announcing_a_newcomer_by_role_goes_on_to_the_sentence_naming_them() -> None:
     text = (
         "A week after Tomas Brill quit, the ferry line has a new chairman at last. "
