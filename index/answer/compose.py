@@ -236,16 +236,24 @@ _COUNT_QUESTION = re.compile(r"^\W*how\s+many\s+\w+\s+(.+)$", re.IGNORECASE)
 
 def _counts_asked(sentence: str, question: str) -> bool:
     """Whether ``sentence`` counts something the rest of the question names in other words:
-    "how many people signed the petition" is answered by "a petition of 11,400 signatures"."""
+    "how many people signed the petition" is answered by "a petition of 11,400 signatures",
+    "how many people were in the crowd" by "watched by a crowd of 17,946"."""
     rest = _COUNT_QUESTION.match(question)
     if rest is None:
         return False
     terms = set(content_terms(rest.group(1)))
-    for match in _COUNT.finditer(sentence):
+    for match in itertools.chain(_COUNT.finditer(sentence), _COUNT_OF.finditer(sentence)):
         counted = set(content_terms(match.group(1)))
         if counted and any(holds(counted, t) for t in terms):
             return True
     return False
+
+
+# A whole told by its number: "a crowd of 17,946", "a workforce of 430" (not a year).
+_COUNT_OF = re.compile(
+    r"\b([A-Za-z][\w'’-]*)\s+of\s+(?:about\s+|some\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?"
+    r"(?!(?:1[89]|20)\d\d\b)\d[\d,.]*(?![\d,.]*\s*(?:%|per\s*cent|percent))"
+)
 
 
 def _dated_in_period(report: Report, time: QuestionTime) -> Report:

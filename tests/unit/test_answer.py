@@ -531,6 +531,28 @@ def test_a_how_many_question_leads_with_a_figure_of_what_it_counts() -> None:
     assert answer.found and "1.1 million containers" in answer.lines[0].text
 
 
+def test_a_crowd_of_a_number_is_kept_among_the_figures_of_how_many_were_in_the_crowd() -> None:
+    passages = [
+        dated_passage(
+            "More than 2,000 people queued for hours at the new ground's gates on Saturday.",
+            0.7,
+            "a",
+            "2024-08-11",
+        ),
+        dated_passage(
+            "Town drew 2-2 on Saturday in the first match at the ground, watched by a crowd "
+            "of 17,946.",
+            0.45,
+            "b",
+            "2024-08-11",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people were in the crowd at the new ground?"), passages, **LIMITS
+    )
+    assert answer.found and "a crowd of 17,946" in answer.answer
+
+
 def test_a_lesser_report_giving_the_counted_figure_answers_a_how_much_question() -> None:
     passages = [
         dated_passage(
