@@ -242,11 +242,29 @@ def _counts_asked(sentence: str, question: str) -> bool:
     if rest is None:
         return False
     terms = set(content_terms(rest.group(1)))
-    for match in itertools.chain(_COUNT.finditer(sentence), _COUNT_OF.finditer(sentence)):
+    people_asked = bool(_PEOPLE_QUESTION.match(question))
+    for match in _COUNT.finditer(sentence):
         counted = set(content_terms(match.group(1)))
         if counted and any(holds(counted, t) for t in terms):
             return True
-    return False
+        if people_asked and not counted.isdisjoint(_PEOPLE):
+            return True  # "how many people were laid off": "430 workers were sent home"
+    # "A crowd of 17,946" counts the crowd itself, not a word like it ("a full house of
+    # 11,200" is no count of homes).
+    return any(
+        not terms.isdisjoint(content_terms(match.group(1)))
+        for match in _COUNT_OF.finditer(sentence)
+    )
+
+
+# "How many people ...?" is answered by a figure of any kind of people.
+_PEOPLE_QUESTION = re.compile(r"^\W*how\s+many\s+people\b", re.IGNORECASE)
+_PEOPLE = frozenset(
+    content_terms(
+        "people workers staff employees residents fans passengers visitors spectators members "
+        "voters patients pupils students families households citizens inhabitants crowd"
+    )
+)
 
 
 # A whole told by its number: "a crowd of 17,946", "a workforce of 430" (not a year).

@@ -553,6 +553,27 @@ def test_a_crowd_of_a_number_is_kept_among_the_figures_of_how_many_were_in_the_c
     assert answer.found and "a crowd of 17,946" in answer.answer
 
 
+def test_a_figure_of_workers_answers_how_many_people_lost_their_jobs() -> None:
+    passages = [
+        dated_passage(
+            "Crews on the project were sent home again as the council refused 95 million crowns.",
+            0.7,
+            "a",
+            "2019-07-04",
+        ),
+        dated_passage(
+            "About 430 workers employed on the project were sent home on Monday.",
+            0.45,
+            "b",
+            "2018-03-08",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people on the project were sent home?"), passages, **LIMITS
+    )
+    assert answer.found and "430 workers" in answer.lines[0].text
+
+
 def test_a_lesser_report_giving_the_counted_figure_answers_a_how_much_question() -> None:
     passages = [
         dated_passage(
