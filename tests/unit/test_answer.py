@@ -553,6 +553,24 @@ def test_a_crowd_of_a_number_is_kept_among_the_figures_of_how_many_were_in_the_c
     assert answer.found and "a crowd of 17,946" in answer.answer
 
 
+def test_a_full_house_of_a_number_is_no_count_of_home_games() -> None:
+    passages = [
+        dated_passage(
+            "The last game at the old ground drew a full house of 11,200 on Saturday.",
+            0.6,
+            "a",
+            "2024-05-04",
+        ),
+        dated_passage(
+            "An average of 9,870 fans watched the home games on Saturday.", 0.55, "b", "2018-05-05"
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many fans watched the home games at the old ground?"), passages, **LIMITS
+    )
+    assert answer.found and "9,870 fans" in answer.lines[0].text
+
+
 def test_a_figure_of_workers_answers_how_many_people_lost_their_jobs() -> None:
     passages = [
         dated_passage(
