@@ -195,6 +195,7 @@ def compose_answer(
         kind=kind,
         oldest_first=_oldest_first(resolved),
         newest_asked=_newest_asked(resolved),
+        answers=gives_reason if _WHY.match(resolved.focus) else None,
     )
     text, lines, citations = write_lines(facts)
     lead = facts[0].reports[0]
@@ -263,16 +264,42 @@ _COUNT_QUESTION = re.compile(r"^\W*how\s+many\s+\w+\s+(.+)$", re.IGNORECASE)
 
 def _counts_asked(sentence: str, question: str) -> bool:
     """Whether ``sentence`` counts something the rest of the question names in other words:
-    "how many people signed the petition" is answered by "a petition of 11,400 signatures"."""
+    "how many people signed the petition" is answered by "a petition of 11,400 signatures",
+    "how many people were in the crowd" by "watched by a crowd of 17,946"."""
     rest = _COUNT_QUESTION.match(question)
     if rest is None:
         return False
     terms = set(content_terms(rest.group(1)))
+    people_asked = bool(_PEOPLE_QUESTION.match(question))
     for match in _COUNT.finditer(sentence):
         counted = set(content_terms(match.group(1)))
         if counted and any(holds(counted, t) for t in terms):
             return True
-    return False
+        if people_asked and not counted.isdisjoint(_PEOPLE):
+            return True  # "how many people were laid off": "430 workers were sent home"
+    # "A crowd of 17,946" counts the crowd itself, not a word like it ("a full house of
+    # 11,200" is no count of homes).
+    return any(
+        not terms.isdisjoint(content_terms(match.group(1)))
+        for match in _COUNT_OF.finditer(sentence)
+    )
+
+
+# "How many people ...?" is answered by a figure of any kind of people.
+_PEOPLE_QUESTION = re.compile(r"^\W*how\s+many\s+people\b", re.IGNORECASE)
+_PEOPLE = frozenset(
+    content_terms(
+        "people workers staff employees residents fans passengers visitors spectators members "
+        "voters patients pupils students families households citizens inhabitants crowd"
+    )
+)
+
+
+# A whole told by its number: "a crowd of 17,946", "a workforce of 430" (not a year).
+_COUNT_OF = re.compile(
+    r"\b([A-Za-z][\w'’-]*)\s+of\s+(?:about\s+|some\s+|nearly\s+|almost\s+|more\s+than\s+|over\s+)?"
+    r"(?!(?:1[89]|20)\d\d\b)\d[\d,.]*(?![\d,.]*\s*(?:%|per\s*cent|percent))"
+)
 
 
 def _dated_in_period(report: Report, time: QuestionTime) -> Report:
@@ -487,6 +514,7 @@ def _choose(
     # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
     sum_asked = _sum_asked(resolved.focus)
+    reason_asked = bool(_WHY.match(resolved.focus))
     # "Who leads the union now?": who holds a post today.
     holder_asked = kind is AnswerType.PERSON and resolved.time.recency
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
@@ -501,6 +529,7 @@ def _choose(
             type_bonus,
             sum_asked=sum_asked,
             holder_asked=holder_asked,
+            reason_asked=reason_asked,
         )
         if asked_itself:
             sentences = [_with_own_word_bonus(s, asked_itself) for s in sentences]
@@ -579,14 +608,29 @@ _CONTINUES = re.compile(
 def _goes_on(following: str, kind: AnswerType) -> bool:
     """Whether ``following`` goes on about what the sentence before it told: a pronoun
     opens it, or, for a "who" question, the name of the one a lede gave only by role
-    ("The club's chairman has quit. Ana Roe, who ran it for ten years, ...")."""
+    ("The club's chairman has quit. Ana Roe, who ran it for ten years, ...") or the one who
+    acted in it ("The court dismissed the challenge. Judge Ana Roe ruled that ...")."""
     if _CONTINUES.match(following):
         return True
-    return kind is AnswerType.PERSON and bool(_NAMED_SUBJECT.match(following))
+    return kind is AnswerType.PERSON and (
+        bool(_NAMED_SUBJECT.match(following)) or _opens_with_person(following)
+    )
 
 
 # A sentence opening with a person's name and what it adds about them ("Ana Roe, 66, ...").
 _NAMED_SUBJECT = re.compile(r"^\W*[A-Z][a-z]+(?:\s[A-Z][a-z'’-]+){1,2},\s")
+# What may stand before the name of a sentence's subject: a title or role ("Judge", "Park
+# director", "Presiding judge").
+_ROLE_BEFORE_NAME = re.compile(r"^\W*(?:[A-Z][a-z]+(?:\s[a-z]+)?\s)?$")
+
+
+def _opens_with_person(sentence: str) -> bool:
+    """Whether a person, named (after a title or role at most), is the sentence's subject."""
+    names = person_names(sentence)
+    if not names:
+        return False
+    start = sentence.find(names[0])
+    return start >= 0 and bool(_ROLE_BEFORE_NAME.match(sentence[:start]))
 
 
 def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
@@ -601,9 +645,10 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
     them, Jory Tamm, ..." answers "Who was arrested?"; "Ana Roe was in tears. 'It is a sad
     day,' she said." answers "What did Ana Roe say?"."""
     asks_said = bool(_ASKS_SAID.search(known)) and not _QUOTE.search(report.text)
-    # "... have a new manager — and it's a face fans will remember": whoever else it names.
-    unnamed = kind is AnswerType.PERSON and bool(_NEWCOMER.search(report.text))
-    if not (asks_said or unnamed) and (
+    # "... have a new manager — and it's a face fans will remember": whoever else it names;
+    # "... wants to do it again — somewhere else": wherever else it names.
+    withheld = _withholds(kind, report.text)
+    if not (asks_said or withheld) and (
         kind is AnswerType.OTHER or _offers_new(kind, report.text, known)
     ):
         return report
@@ -612,20 +657,37 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
         if passage.text[start:end] != report.text:
             continue
         following = passage.text[end:next_end].strip()
-        if (asks_said and _QUOTED_BY_PRONOUN.search(following)) or (
+        joined = passage.text[start:next_end].strip()
+        if asks_said and _QUOTED_BY_PRONOUN.search(following):
+            return replace(report, text=joined)
+        if (
             kind is not AnswerType.OTHER
             and _goes_on(following, kind)
             and _offers_new(kind, following, known)
         ):
-            return replace(report, text=passage.text[start:next_end].strip())
+            return replace(report, text=joined)
         return report
     return report
 
 
-# A lede announcing a newcomer by role only ("a new manager", "its new chief executive").
+# A lede announcing a newcomer by role only ("a new manager", "its new chief executive"),
+# or one who is not yet named ("someone else").
 _NEWCOMER = re.compile(
-    rf"\b(?:a|its|their|his|her|the)\s+new\s+(?:{'|'.join(sorted(PERSON_NOUNS))})\b(?!\s+[A-Z])"
+    rf"\b(?:(?:a|its|their|his|her|the)\s+new\s+(?:{'|'.join(sorted(PERSON_NOUNS))})\b(?!\s+[A-Z])"
+    r"|some(?:one|body)\s+(?:else|new))\b"
 )
+# A lede announcing a move to a place it does not name: "somewhere else", "elsewhere".
+_ELSEWHERE = re.compile(r"\b(?:some(?:where|place)\s+(?:else|new)|elsewhere)\b", re.IGNORECASE)
+
+
+def _withholds(kind: AnswerType, sentence: str) -> bool:
+    """Whether ``sentence`` announces an answer of the ``kind`` asked for without giving it:
+    news keeps it for the next sentence."""
+    if kind is AnswerType.PERSON:
+        return bool(_NEWCOMER.search(sentence))
+    if kind is AnswerType.PLACE:
+        return bool(_ELSEWHERE.search(sentence))
+    return False
 
 
 # "What did she say ...?" (the question opens what is known of it); a line quoting someone, and
@@ -710,6 +772,7 @@ def _sentences(
     *,
     sum_asked: bool = False,
     holder_asked: bool = False,
+    reason_asked: bool = False,
 ) -> list[Report]:
     total = sum(weights.values())
     known = dict(passage.sentence_similarities)
@@ -717,8 +780,13 @@ def _sentences(
     spans = sentence_spans(passage.text)
     events = passage_events(passage, spans)
     sentences = []
+    before: tuple[int, int] | None = None
     for (start, end), event in zip(spans, events, strict=True):
-        text = passage.text[start:end]
+        announced, before = before, (start, end)
+        opening = start
+        if reason_asked and announced and _announces_reason(passage.text[slice(*announced)]):
+            opening = announced[0]  # "The reasoning is partly genetic. All of its wolves ..."
+        text = passage.text[opening:end]
         present = set(content_terms(text))
         overlap = sum(w for t, w in weights.items() if holds(present, t)) / total if total else 0.0
         # A sentence the search scored has its own cosine; the others inherit the matched
@@ -734,6 +802,8 @@ def _sentences(
                 score += _ANSWER_TYPE_BONUS
         elif fresh_answers(kind, text, asked):
             score += type_bonus
+        if reason_asked and gives_reason(text):
+            score += _ANSWER_TYPE_BONUS  # "why" is answered by a cause, not by the event
         if sum_asked and gives_measure(text, "money"):
             score += _ANSWER_TYPE_BONUS  # a sum, where any figure would do for "how many"
         if _LAST.search(asked) and _LAST.search(text):
@@ -741,6 +811,28 @@ def _sentences(
 
         sentences.append(Report(text, passage, overlap, score, event))
     return sentences
+
+
+# "Why ...?" asks for a cause; news gives one in these words ("because", "due to", "blamed
+# ... on", "the reason"), or announces it in a short sentence of its own before telling it
+# ("The reasoning is partly genetic.").
+_WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+_REASON = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|thanks\s+to|as\s+a\s+result|so\s+that|in\s+order\s+to"
+    r"|reasons?|reasoning|caused?\s+by|the\s+cause|blam\w*|explain\w*|to\s+avoid|to\s+prevent)\b",
+    re.IGNORECASE,
+)
+# A sentence announcing a reason for the next one to tell is short.
+_ANNOUNCEMENT_WORDS = 8
+
+
+def gives_reason(sentence: str) -> bool:
+    """Whether ``sentence`` gives (or opens with) a cause: what a "why" question asks for."""
+    return bool(_REASON.search(sentence))
+
+
+def _announces_reason(sentence: str) -> bool:
+    return gives_reason(sentence) and len(sentence.split()) <= _ANNOUNCEMENT_WORDS
 
 
 # Who holds a post now is named where someone takes it ("elected Tamsin Ruiz to succeed

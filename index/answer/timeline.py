@@ -10,7 +10,7 @@ with the latest, then "Earlier:" the others, each dated.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.models import AnswerLine, Citation, Passage
@@ -37,6 +37,9 @@ _NEWEST_MARGIN = 0.15
 _RELEVANT_OVERLAP = 0.75
 _NEWEST_OVERLAP = 0.6
 _LEAD_FACTS = 2
+# In a period asked about, the report of the time leads the facts scoring this close to the
+# best; a fact scoring this much better than it leads it.
+_RECAP_MARGIN = 0.1
 EARLIER = "Earlier:"
 
 
@@ -95,6 +98,7 @@ def arrange(
     kind: AnswerType = AnswerType.OTHER,
     oldest_first: bool = False,
     newest_asked: bool = False,
+    answers: Callable[[str], bool] | None = None,
 ) -> list[Fact]:
     """The facts to show, in order, at most ``max_lines``.
 
@@ -104,10 +108,18 @@ def arrange(
     well as the best (with most of its words, and the kind of answer it asks for: a name
     for "who"), then lists the earlier events, newest first, one fact each.
     ``oldest_first`` ("when it was first announced") turns that order round;
-    ``newest_asked`` ("the latest", "in the end") widens the facts considered.
+    ``newest_asked`` ("the latest", "in the end") widens the facts considered; ``answers``
+    says whether a line gives what an untyped question asks for ("why": a cause).
     """
     if time.names_period:
-        return sorted(facts, key=lambda f: (not _reported_then(f), -f.score))[:max_lines]
+        # The news of the time leads its later recaps, among the facts that answer about as
+        # well as the best: a year's figure is reported weeks after the year, later than
+        # the period's other news, and answers "how much ... in 2020" all the same.
+        top = max(f.score for f in facts)
+        return sorted(
+            facts,
+            key=lambda f: (f.score < top - _RECAP_MARGIN, not _reported_then(f), -f.score),
+        )[:max_lines]
     best = max(facts, key=lambda f: f.score)
     margin = _NEWEST_MARGIN if newest_asked else _RELEVANT_MARGIN
     overlap = _NEWEST_OVERLAP if newest_asked else _RELEVANT_OVERLAP
@@ -116,7 +128,7 @@ def arrange(
         for f in facts
         if f.score >= best.score - margin
         and f.reports[0].overlap >= overlap * best.reports[0].overlap
-        and (f is best or kind is AnswerType.OTHER or offers(f.reports[0].text, kind))
+        and (f is best or _answers(f.reports[0].text, kind, answers))
     ]
     dated = all(f.event is not None and f.reports[0].passage.published_at for f in relevant)
     if not dated:
@@ -134,6 +146,12 @@ def arrange(
         fact.earlier = True
         earlier.append(fact)
     return (lead + earlier)[:max_lines]
+
+
+def _answers(text: str, kind: AnswerType, answers: Callable[[str], bool] | None) -> bool:
+    if answers is not None:
+        return answers(text)
+    return kind is AnswerType.OTHER or offers(text, kind)
 
 
 def write_lines(facts: Sequence[Fact]) -> tuple[str, tuple[AnswerLine, ...], tuple[Citation, ...]]:

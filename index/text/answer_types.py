@@ -113,8 +113,11 @@ def offers(sentence: str, kind: AnswerType) -> bool:
 # A person's name: two or three capitalised words ("Lucien Pellerin", "Anna van Dijk" is
 # missed, rarely asked). Names of places and organisations end in a word of their kind.
 _PERSON = re.compile(
-    r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2}\b"
+    r"(?<![\w'’-])[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)?(?: [A-Z][a-z]+(?:-[A-Z][a-z]+)?)+\b"
 )
+# A name has two or three words: a longer capitalised run is a title and a name ("Agriculture
+# Minister Tobias Renwick") or the name of something else ("the Lenholm Valley Health Trust").
+_NAME_WORDS = 3
 _NOT_PERSON_WORDS = frozenset(
     "hall street road avenue square quay bridge river lake sea bay port harbour park house "
     "palace tower station airport centre center hospital university college school museum "
@@ -151,7 +154,10 @@ def person_names(sentence: str) -> list[str]:
         while parts and parts[0].lower() in _TITLES | STOP_WORDS | _NOT_PERSON_WORDS:
             before = parts[:1]
             parts = parts[1:]
-        if len(parts) < 2 or parts[-1].lower() in _NOT_PERSON_WORDS:
+        titled = [i for i, part in enumerate(parts) if part.lower() in _TITLES]
+        if titled:  # "Agriculture Minister Tobias Renwick" is Tobias Renwick
+            before, parts = parts[titled[-1] : titled[-1] + 1], parts[titled[-1] + 1 :]
+        if not 2 <= len(parts) <= _NAME_WORDS or parts[-1].lower() in _NOT_PERSON_WORDS:
             continue
         if _CALENDAR.search(match.group()) or sentence[: match.start()].endswith(("the ", "The ")):
             continue

@@ -531,6 +531,67 @@ def test_a_how_many_question_leads_with_a_figure_of_what_it_counts() -> None:
     assert answer.found and "1.1 million containers" in answer.lines[0].text
 
 
+def test_a_crowd_of_a_number_is_kept_among_the_figures_of_how_many_were_in_the_crowd() -> None:
+    passages = [
+        dated_passage(
+            "More than 2,000 people queued for hours at the new ground's gates on Saturday.",
+            0.7,
+            "a",
+            "2024-08-11",
+        ),
+        dated_passage(
+            "Town drew 2-2 on Saturday in the first match at the ground, watched by a crowd "
+            "of 17,946.",
+            0.45,
+            "b",
+            "2024-08-11",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people were in the crowd at the new ground?"), passages, **LIMITS
+    )
+    assert answer.found and "a crowd of 17,946" in answer.answer
+
+
+def test_a_full_house_of_a_number_is_no_count_of_home_games() -> None:
+    passages = [
+        dated_passage(
+            "The last game at the old ground drew a full house of 11,200 on Saturday.",
+            0.6,
+            "a",
+            "2024-05-04",
+        ),
+        dated_passage(
+            "An average of 9,870 fans watched the home games on Saturday.", 0.55, "b", "2018-05-05"
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many fans watched the home games at the old ground?"), passages, **LIMITS
+    )
+    assert answer.found and "9,870 fans" in answer.lines[0].text
+
+
+def test_a_figure_of_workers_answers_how_many_people_lost_their_jobs() -> None:
+    passages = [
+        dated_passage(
+            "Crews on the project were sent home again as the council refused 95 million crowns.",
+            0.7,
+            "a",
+            "2019-07-04",
+        ),
+        dated_passage(
+            "About 430 workers employed on the project were sent home on Monday.",
+            0.45,
+            "b",
+            "2018-03-08",
+        ),
+    ]
+    answer = compose_answer(
+        standalone("How many people on the project were sent home?"), passages, **LIMITS
+    )
+    assert answer.found and "430 workers" in answer.lines[0].text
+
+
 def test_a_lesser_report_giving_the_counted_figure_answers_a_how_much_question() -> None:
     passages = [
         dated_passage(
@@ -674,6 +735,47 @@ def test_a_line_naming_the_one_asked_about_goes_on_to_the_words_they_are_quoted_
         standalone("What did Mara Quill say about the road?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text == text
+
+
+def test_a_lede_about_a_ruling_goes_on_to_the_judge_who_made_it() -> None:
+    text = (
+        "The Orvane Administrative Court on Tuesday dismissed a challenge by hill farmers. "
+        "Judge Ilse Brannock ruled that the assembly had considered the effect on farming."
+    )
+    answer = compose_answer(
+        standalone("Which judge dismissed the challenge by the hill farmers?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert "Ilse Brannock" in answer.lines[0].text
+
+
+def test_a_lede_that_keeps_the_place_for_later_goes_on_to_the_sentence_naming_it() -> None:
+    text = (
+        "A decade after the first release at Greyscar Clough, the park wants to do it "
+        "again — somewhere else. Its director confirmed that the authority plans to move "
+        "wolves to Carrow Moss, on the park's western edge."
+    )
+    answer = compose_answer(
+        standalone("Where does the park want to release wolves again?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text == text
+
+
+def test_a_why_question_leads_with_the_sentence_giving_the_cause() -> None:
+    text = (
+        "The park authority wants wolves in the west too. "
+        "The reasoning is partly genetic. All the park's wolves descend from fourteen "
+        "animals, and its ecologists warn that inbreeding is likely."
+    )
+    answer = compose_answer(
+        standalone("Why do the park's ecologists want a second site for the wolves?"),
+        [passage(text, 0.6)],
+        **LIMITS,
+    )
+    assert answer.lines[0].text.startswith("The reasoning is partly genetic. All the park's")
 
 
 def test_a_lede_announcing_a_newcomer_by_role_goes_on_to_the_sentence_naming_them() -> None:

@@ -27,6 +27,11 @@ from index.text.answer_types import AnswerType, expected_type, person_names
         ("The move to Orton Meadows took a day.", []),
         ("The ward of the Crane Infirmary was shut.", []),
         ("The talks in Geneva were led by Mara Ostlund.", ["Mara Ostlund"]),
+        # A capitalised run is read whole: a court's or a trust's name is no one's.
+        ("The Orvane Administrative Court on Tuesday dismissed it.", []),
+        ("She ran the Lenholm Valley Health Trust.", []),
+        ("Members backed Agriculture Minister Tobias Renwick's fund.", ["Tobias Renwick"]),
+        ("Judge Ilse Brannock ruled that the study was sound.", ["Ilse Brannock"]),
     ],
 )
 def test_the_people_a_sentence_names(sentence: str, people: list[str]) -> None:

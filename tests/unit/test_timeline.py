@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from index.answer.compose import compose_answer
 from index.answer.conversation import question_time, standalone
@@ -140,3 +141,30 @@ def test_a_sentence_that_states_its_date_is_not_dated_again() -> None:
     )
     assert answer.answer == f"{stated} [1]"
     assert answer.citations[0].event_date == "2023-03-14"
+
+
+def test_a_years_figure_reported_weeks_later_leads_the_years_news_that_answer_worse() -> None:
+    # A year's figure can only be told after the year: the news of the year's other events
+    # is "of the time", but does not say what was asked.
+    figure = year_report(
+        "Wolves killed 610 sheep in 2020, and compensation payments rose to 410,000 crowns.",
+        article="count",
+        published="2021-02-12",
+        year=2020,
+    )
+    ruling = report(
+        "For farmers in Hollin Fell, the case was never about wolves in general.",
+        article="ruling",
+        published="2020-06-30",
+        event="2020-06-29",
+    )
+    answer = ask(
+        "What did farmers receive in compensation for sheep killed in 2020?", [figure, ruling]
+    )
+    assert answer.found and "410,000" in answer.lines[0].text
+
+
+def year_report(text: str, *, article: str, published: str, year: int) -> Passage:
+    """A passage whose matched sentence is all of ``text``, of an event in ``year``."""
+    passage = report(text, article=article, published=published, event=f"{year}-01-01")
+    return replace(passage, event_end=year * 10000 + 1231, event_date=str(year))
