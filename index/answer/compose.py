@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from index.answer.conversation import ResolvedQuestion
+from index.answer.conversation import ResolvedQuestion, asks_for_successor
 from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
@@ -455,8 +455,11 @@ def _choose(
     # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
     sum_asked = _sum_asked(resolved.focus)
-    # "Who leads the union now?": who holds a post today.
-    holder_asked = kind is AnswerType.PERSON and resolved.time.recency
+    # "Who leads the union now?": who holds a post today; "Who took over from him?": who
+    # took it after him.
+    holder_asked = kind is AnswerType.PERSON and (
+        resolved.time.recency or asks_for_successor(resolved.question)
+    )
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
