@@ -180,6 +180,9 @@ def compose_answer(
         kind=kind,
         oldest_first=_oldest_first(resolved),
         newest_asked=_newest_asked(resolved),
+        # "When did it collapse?" asks for the time itself, wherever the conversation is.
+        near=None if kind is AnswerType.TIME else resolved.follows,
+        tells=_tells_own_words(resolved),
     )
     text, lines, citations = write_lines(facts)
     lead = facts[0].reports[0]
@@ -506,6 +509,19 @@ def _choose(
         # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _tells_own_words(resolved: ResolvedQuestion) -> Callable[[str], bool]:
+    """Whether a sentence holds a word the follow-up asks with itself ("promise", "build" in
+    "And what did they promise to build?"): the fact it is asked of tells that, not only
+    what the topic asked."""
+    own = _asked_itself(resolved)
+
+    def tells(sentence: str) -> bool:
+        present = set(content_terms(sentence))
+        return any(holds_asked(present, t) for t in own)
+
+    return tells
 
 
 def _asked_itself(resolved: ResolvedQuestion) -> set[str]:

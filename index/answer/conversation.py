@@ -22,6 +22,7 @@ from index.answer.when_clause import when_clause, without_when_clause
 from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.dates.calendar_math import month_end
+from index.text.events import Event
 from index.text.terms import STOP_WORDS, words
 
 # Pronouns that point back. "that" and "this" are left out: they are as often relative
@@ -68,6 +69,8 @@ class ResolvedQuestion:
     person: str = ""  # whom its "he" or "she" stands for, when an earlier answer named them
     # A follow-up's words but those saying its period ("and two years later?" asks no word).
     own_words: str = ""
+    # When the event the answer before led with happened: where the conversation has got to.
+    follows: Event | None = None
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -180,6 +183,7 @@ class Conversation:
                 time=time,
                 person=person,
                 own_words=own_words,
+                follows=_event_of(last.answered),
             )
         return ResolvedQuestion(
             question=question,
@@ -192,6 +196,7 @@ class Conversation:
             time=time,
             person=person,
             own_words=own_words,
+            follows=_event_of(last.answered),
         )
 
     def record(
@@ -221,6 +226,12 @@ class Conversation:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
             )
+
+
+def _event_of(answered: QuestionTime | None) -> Event | None:
+    if answered is None or answered.first is None or answered.last is None:
+        return None
+    return Event(answered.first, answered.last, "day")
 
 
 def _inherited(time: QuestionTime, question: str) -> QuestionTime:

@@ -10,7 +10,7 @@ with the latest, then "Earlier:" the others, each dated.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from index.models import AnswerLine, Citation, Passage
@@ -95,6 +95,8 @@ def arrange(
     kind: AnswerType = AnswerType.OTHER,
     oldest_first: bool = False,
     newest_asked: bool = False,
+    near: Event | None = None,
+    tells: Callable[[str], bool] | None = None,
 ) -> list[Fact]:
     """The facts to show, in order, at most ``max_lines``.
 
@@ -104,7 +106,10 @@ def arrange(
     well as the best (with most of its words, and the kind of answer it asks for: a name
     for "who"), then lists the earlier events, newest first, one fact each.
     ``oldest_first`` ("when it was first announced") turns that order round;
-    ``newest_asked`` ("the latest", "in the end") widens the facts considered.
+    ``newest_asked`` ("the latest", "in the end") widens the facts considered. A follow-up
+    is asked where its conversation has got to: of the facts that ``tells`` (holding what
+    the follow-up asks itself), the one nearest ``near`` (the event the answer before led
+    with) leads, the later facts follow it, then the earlier ones.
     """
     if time.names_period:
         return sorted(facts, key=lambda f: (not _reported_then(f), -f.score))[:max_lines]
@@ -126,14 +131,29 @@ def arrange(
         return [best, *(f for f in facts if f is not best)][:max_lines]
     direction = -1 if oldest_first else 1
     newest = max(relevant, key=lambda f: (direction * _last(f), f.score))
+    telling = [f for f in relevant if tells is None or tells(f.reports[0].text)]
+    if near is not None and telling and not (oldest_first or newest_asked):
+        newest = min(telling, key=lambda f: (_days_apart(f, near), -_last(f), -f.score))
     lead = [f for f in relevant if _same_event(f.event, newest.event)][:_LEAD_FACTS]
+    later: list[Fact] = []
     earlier: list[Fact] = []
     for fact in sorted(relevant, key=_last, reverse=not oldest_first):
-        if fact in lead or any(_same_event(fact.event, e.event) for e in earlier):
+        if fact in lead or any(_same_event(fact.event, e.event) for e in later + earlier):
+            continue
+        if not oldest_first and _last(fact) > _last(newest):
+            later.append(fact)  # after the lead, when a follow-up's lead is not the newest
             continue
         fact.earlier = True
         earlier.append(fact)
-    return (lead + earlier)[:max_lines]
+    return (lead + later + earlier)[:max_lines]
+
+
+def _days_apart(fact: Fact, near: Event) -> int:
+    """Days between ``fact``'s event and ``near`` (0 when they meet)."""
+    event = fact.event
+    if event is None:
+        return 10**6
+    return max((event.first - near.last).days, (near.first - event.last).days, 0)
 
 
 def write_lines(facts: Sequence[Fact]) -> tuple[str, tuple[AnswerLine, ...], tuple[Citation, ...]]:
