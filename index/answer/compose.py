@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from index.answer.conversation import ResolvedQuestion
+from index.answer.conversation import ResolvedQuestion, asks_for_successor
 from index.answer.coverage import (
     NO_FIGURE,
     Vocabulary,
@@ -196,6 +196,9 @@ def compose_answer(
         oldest_first=_oldest_first(resolved),
         newest_asked=_newest_asked(resolved),
         answers=gives_reason if _WHY.match(resolved.focus) else None,
+        # "When did it collapse?" asks for the time itself, wherever the conversation is.
+        near=None if kind is AnswerType.TIME else resolved.follows,
+        tells=_tells_own_words(resolved),
     )
     text, lines, citations = write_lines(facts)
     lead = facts[0].reports[0]
@@ -515,8 +518,11 @@ def _choose(
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
     sum_asked = _sum_asked(resolved.focus)
     reason_asked = bool(_WHY.match(resolved.focus))
-    # "Who leads the union now?": who holds a post today.
-    holder_asked = kind is AnswerType.PERSON and resolved.time.recency
+    # "Who leads the union now?": who holds a post today; "Who took over from him?": who
+    # took it after him.
+    holder_asked = kind is AnswerType.PERSON and (
+        resolved.time.recency or asks_for_successor(resolved.question)
+    )
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
@@ -564,6 +570,19 @@ def _choose(
         # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _tells_own_words(resolved: ResolvedQuestion) -> Callable[[str], bool]:
+    """Whether a sentence holds a word the follow-up asks with itself ("promise", "build" in
+    "And what did they promise to build?"): the fact it is asked of tells that, not only
+    what the topic asked."""
+    own = _asked_itself(resolved)
+
+    def tells(sentence: str) -> bool:
+        present = set(content_terms(sentence))
+        return any(holds_asked(present, t) for t in own)
+
+    return tells
 
 
 def _asked_itself(resolved: ResolvedQuestion) -> set[str]:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, replace
 from index.answer.when_clause import when_clause, without_when_clause
 from index.text.answer_types import AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime, parse_question_time
+from index.text.dates.calendar_math import month_end
+from index.text.events import Event
 from index.text.terms import STOP_WORDS, words
 
 # Pronouns that point back. "that" and "this" are left out: they are as often relative
@@ -67,6 +69,8 @@ class ResolvedQuestion:
     person: str = ""  # whom its "he" or "she" stands for, when an earlier answer named them
     # A follow-up's words but those saying its period ("and two years later?" asks no word).
     own_words: str = ""
+    # When the event the answer before led with happened: where the conversation has got to.
+    follows: Event | None = None
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -77,6 +81,8 @@ def looks_like_follow_up(question: str) -> bool:
     tokens = words(lowered)
     if any(t in _REFERRING_WORDS for t in tokens) or _POINTING_THAT.search(lowered):
         return True
+    if _PART_OF_IT.match(lowered):
+        return True  # "Who wrote the judgment?": the judgment of what was just told
     return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
 
 
@@ -143,7 +149,7 @@ class Conversation:
             shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or _inherited(last.time, question)
-        if time.is_empty and _DONE_TO_IT.search(question) and last.answered is not None:
+        if time.is_empty and _of_the_event(question) and last.answered is not None:
             time = _year_of(last.answered)  # "Who chaired it?": it is the event just answered
         # "And in 2021?", "and two years later?": the topic's question asked of another
         # period, which the answer before, of its own period, does not answer.
@@ -177,6 +183,7 @@ class Conversation:
                 time=time,
                 person=person,
                 own_words=own_words,
+                follows=_event_of(last.answered),
             )
         return ResolvedQuestion(
             question=question,
@@ -189,6 +196,7 @@ class Conversation:
             time=time,
             person=person,
             own_words=own_words,
+            follows=_event_of(last.answered),
         )
 
     def record(
@@ -198,10 +206,12 @@ class Conversation:
         article_ids: tuple[str, ...],
         short_answer: str | None = None,
         answered: QuestionTime | None = None,
+        lead: str = "",
     ) -> None:
         """Remember a turn: its question, the answer's text and the articles it cited;
         ``short_answer`` is remembered as the person it named when the question was "who"
-        (else the person the question's pronoun stood for is kept);
+        (else the one person new to the question that the answer's ``lead`` line names;
+        else the person the question's pronoun stood for is kept);
         ``answered`` is when the event of the answer's lead line happened."""
         # A follow-up keeps the topic it leaned on, so chains of follow-ups do not grow.
         topic = resolved.topic if resolved.is_follow_up else resolved.question
@@ -209,11 +219,19 @@ class Conversation:
         # "Who replaced him?" it is whom the answer named, if any, never him.
         asks = _asks_for_person(resolved.question)
         named = _named(short_answer or "")
+        if not named and not person_names(resolved.question):
+            named = _new_person(lead, resolved.person)
         person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
                 Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
             )
+
+
+def _event_of(answered: QuestionTime | None) -> Event | None:
+    if answered is None or answered.first is None or answered.last is None:
+        return None
+    return Event(answered.first, answered.last, "day")
 
 
 def _inherited(time: QuestionTime, question: str) -> QuestionTime:
@@ -225,6 +243,19 @@ def _inherited(time: QuestionTime, question: str) -> QuestionTime:
 
 # "Who chaired it?", "Who approved it?": who did something to the event just answered.
 _DONE_TO_IT = re.compile(r"^\W*(?:who|which)\b[^?]*\b\w+ed\s+it\s*\?", re.IGNORECASE)
+
+
+# "Who was the judge?", "Who scored the equaliser?": someone who took part in the event just
+# told, named by "the" and a noun, and nothing else. (A figure, "How much was the fine?",
+# may be settled long after the event.)
+_PART_OF_IT = re.compile(r"^\W*who\s+(?:\w+\s+)?the\s+\w+\s*\?*\s*$", re.IGNORECASE)
+
+
+def _of_the_event(question: str) -> bool:
+    """Whether ``question`` asks about the event the answer before told: who did something
+    to "it" ("Who chaired it?"), or who took part in it ("Who was the judge?" after the
+    court case, "Who wrote the judgment?" after the ruling), told when that event was."""
+    return bool(_DONE_TO_IT.search(question) or _PART_OF_IT.match(question))
 
 
 def _year_of(answered: QuestionTime) -> QuestionTime:
@@ -252,6 +283,20 @@ def _named(text: str) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
+def _new_person(line: str, known: str) -> str:
+    """The person whose name opens ``line`` (after a title), when ``known`` does not name
+    them: "Who chaired the farmers' association?" answered by "Tobias Renwick, chairman of
+    the Skelmarch Hill Farmers' Association, said ..." names him, whatever phrase the short
+    answer picked. A name further on ("Hanne Voss's triptych was stolen") is not whom a
+    "who" answer tells of, nor is one of two."""
+    known_words = set(words(known))
+    names = [name for name in person_names(line) if not set(words(name)) <= known_words]
+    if len(set(names)) != 1:
+        return ""  # "Ana Roe and Ivo Penn ...": "he" may be either
+    opening = rf"^\W*(?:[A-Z][a-z]+\s+)?{re.escape(names[0])}\b(?!['’])"
+    return names[0] if re.match(opening, line) else ""
+
+
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
 # "Who replaced him?" asks about after his time; "Who did she replace?", before hers.
 _SUCCESSOR = re.compile(
@@ -264,12 +309,27 @@ _PREDECESSOR = re.compile(
 )
 
 
+def asks_for_successor(question: str) -> bool:
+    """ "Who replaced him?", "Who took over from her?": who took the post after someone."""
+    return bool(_SUCCESSOR.search(question))
+
+
 def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
     """The period after (or before) ``time`` that a question about a successor (or a
-    predecessor) asks about."""
+    predecessor) asks about.
+
+    "Who chaired it until January 2021?" names when the holder's time ended: the successor
+    took over in that month, and is told of then ("Last month Renwick stepped down. His
+    successor is ..."). "Who chaired it in 2021?" names only a time the post was held: the
+    successor came after it. Likewise "since March 2019" for a predecessor.
+    """
     if _SUCCESSOR.search(question) and time.last is not None:
+        if time.first is None:
+            return QuestionTime(first=time.last.replace(day=1))
         return QuestionTime(first=time.last + dt.timedelta(days=1))
     if _PREDECESSOR.search(question) and time.first is not None:
+        if time.last is None:
+            return QuestionTime(last=month_end(time.first.year, time.first.month))
         return QuestionTime(last=time.first - dt.timedelta(days=1))
     return None
 

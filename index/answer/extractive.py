@@ -175,8 +175,9 @@ def remember_turn(conversation: Conversation, resolved: ResolvedQuestion, answer
             if answer.lines
             else None
         )
+        lead = answer.lines[0].text if answer.lines else ""
         conversation.record(
-            resolved, remove_markers(answer.answer), cited, named, _lead_event(answer)
+            resolved, remove_markers(answer.answer), cited, named, _lead_event(answer), lead
         )
     else:
         conversation.record(resolved, "", ())

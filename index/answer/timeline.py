@@ -99,6 +99,8 @@ def arrange(
     oldest_first: bool = False,
     newest_asked: bool = False,
     answers: Callable[[str], bool] | None = None,
+    near: Event | None = None,
+    tells: Callable[[str], bool] | None = None,
 ) -> list[Fact]:
     """The facts to show, in order, at most ``max_lines``.
 
@@ -109,7 +111,10 @@ def arrange(
     for "who"), then lists the earlier events, newest first, one fact each.
     ``oldest_first`` ("when it was first announced") turns that order round;
     ``newest_asked`` ("the latest", "in the end") widens the facts considered; ``answers``
-    says whether a line gives what an untyped question asks for ("why": a cause).
+    says whether a line gives what an untyped question asks for ("why": a cause). A follow-up
+    is asked where its conversation has got to: of the facts that ``tells`` (holding what
+    the follow-up asks itself), the one nearest ``near`` (the event the answer before led
+    with) leads, the later facts follow it, then the earlier ones.
     """
     if time.names_period:
         # The news of the time leads its later recaps, among the facts that answer about as
@@ -138,14 +143,29 @@ def arrange(
         return [best, *(f for f in facts if f is not best)][:max_lines]
     direction = -1 if oldest_first else 1
     newest = max(relevant, key=lambda f: (direction * _last(f), f.score))
+    telling = [f for f in relevant if tells is None or tells(f.reports[0].text)]
+    if near is not None and telling and not (oldest_first or newest_asked):
+        newest = min(telling, key=lambda f: (_days_apart(f, near), -_last(f), -f.score))
     lead = [f for f in relevant if _same_event(f.event, newest.event)][:_LEAD_FACTS]
+    later: list[Fact] = []
     earlier: list[Fact] = []
     for fact in sorted(relevant, key=_last, reverse=not oldest_first):
-        if fact in lead or any(_same_event(fact.event, e.event) for e in earlier):
+        if fact in lead or any(_same_event(fact.event, e.event) for e in later + earlier):
+            continue
+        if not oldest_first and _last(fact) > _last(newest):
+            later.append(fact)  # after the lead, when a follow-up's lead is not the newest
             continue
         fact.earlier = True
         earlier.append(fact)
-    return (lead + earlier)[:max_lines]
+    return (lead + later + earlier)[:max_lines]
+
+
+def _days_apart(fact: Fact, near: Event) -> int:
+    """Days between ``fact``'s event and ``near`` (0 when they meet)."""
+    event = fact.event
+    if event is None:
+        return 10**6
+    return max((event.first - near.last).days, (near.first - event.last).days, 0)
 
 
 def _answers(text: str, kind: AnswerType, answers: Callable[[str], bool] | None) -> bool:

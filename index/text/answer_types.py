@@ -71,7 +71,7 @@ def expected_type(question: str) -> AnswerType:
     lead = " ".join(tokens[:3])
     if lead.startswith(("how many", "how much")) or "what percentage" in lead:
         return AnswerType.NUMBER
-    if tokens[0] == "what" and _measured(tokens[1:6]):
+    if tokens[0] == "what" and (_measured(tokens[1:6]) or _cost_asked(tokens[1:])):
         return AnswerType.NUMBER
     if tokens[0] == "when" or lead.startswith(
         ("what year", "what date", "what time", "which year")
@@ -88,6 +88,12 @@ def expected_type(question: str) -> AnswerType:
             return AnswerType.PERSON  # "which minister ...?", "what police officer ...?"
         return AnswerType.NAME  # "which team ...?", "what company ...?"
     return AnswerType.OTHER
+
+
+def _cost_asked(tokens: list[str]) -> bool:
+    """Whether "<did/does/will> ... cost" follows "what": "What did it cost in the end?"
+    asks "how much"."""
+    return bool(tokens) and tokens[0] in ("did", "does", "do", "will", "would") and "cost" in tokens
 
 
 def _measured(tokens: list[str]) -> bool:
@@ -140,13 +146,23 @@ _CALENDAR = re.compile(rf"\b(?:{_MONTHS}|{_DAYS})\b", re.IGNORECASE)
 # A capitalised run just after a preposition of place names where, not who: "built at
 # Orton Meadows", "a school in Lower Brampton" ("to" and "from" also lead to people).
 _PLACE_PREPOSITIONS = frozenset({"at", "in", "near", "outside", "inside"})
+# "Skelmarch Hill Farmers' Association", "Harbour Residents' Trust": a plural's possessive
+# before a capitalised word makes the run part of a group's name.
+_GROUP_POSSESSIVE = re.compile(r"['’]\s+[A-Z]")
+
+
+def _names_a_group(sentence: str, end: int) -> bool:
+    """Whether the capitalised run ending at ``end`` goes on to a plural's possessive and so
+    starts a group's name ("Skelmarch Hill Farmers' Association")."""
+    return _GROUP_POSSESSIVE.match(sentence, end) is not None
 
 
 def person_names(sentence: str) -> list[str]:
     """The names of people in ``sentence``: capitalised runs of two or three words, after
     any title ("Mayor Odile Ferrant" is "Odile Ferrant"), that end in no word of a place,
     an organisation or a date ("Salt Hall", "Tessaly Infrastructure", "Last Thursday") and
-    follow no preposition of place ("built at Orton Meadows")."""
+    follow no preposition of place ("built at Orton Meadows") nor name a group ("Hill Farmers'
+    Association")."""
     names = []
     for match in _PERSON.finditer(sentence):
         parts = match.group().split()
@@ -161,7 +177,9 @@ def person_names(sentence: str) -> list[str]:
             continue
         if _CALENDAR.search(match.group()) or sentence[: match.start()].endswith(("the ", "The ")):
             continue
-        if before and before[0].lower() in _PLACE_PREPOSITIONS:
+        if before and before[0].lower() in _PLACE_PREPOSITIONS | {"the"}:
+            continue  # "at Orton Meadows", "The Orvane Administrative Court"
+        if _names_a_group(sentence, match.end()):
             continue
         names.append(" ".join(parts))
     return names

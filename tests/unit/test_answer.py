@@ -787,3 +787,33 @@ def test_a_lede_announcing_a_newcomer_by_role_goes_on_to_the_sentence_naming_the
         standalone("Who was named chairman of the ferry line?"), [passage(text, 0.6)], **LIMITS
     )
     assert answer.lines[0].text == text
+
+
+def test_who_took_over_is_answered_by_the_sentence_telling_the_succession() -> None:
+    def report(text: str, score: float, article: str, published: str, event: str) -> Passage:
+        return replace(
+            passage(text, score, f"{article}#s0", article, matched=text),
+            published_at=published,
+            event_date=event,
+        )
+
+    conversation = Conversation()
+    first = conversation.resolve("Who chaired the farmers' union until January 2021?")
+    conversation.record(first, "Tobias Renwick chaired the union.", ("a",), "Tobias Renwick")
+    resolved = conversation.resolve("Who took over from him?")
+    later = report(
+        "Sabine Callow criticised the minister over the new fences.",
+        0.6,
+        "a",
+        "2024-09-13",
+        "2024-09-12",
+    )
+    then = report(
+        "His successor is Sabine Callow, who runs a sheep farm at Kestle Bank.",
+        0.6,
+        "b",
+        "2021-02-12",
+        "2021-01",
+    )
+    answer = compose_answer(resolved, [later, then], **LIMITS)
+    assert answer.lines[0].text.startswith("His successor is Sabine Callow")

@@ -54,3 +54,25 @@ def test_which_with_a_noun_for_people_asks_for_a_person(question: str, kind: Ans
 
 def test_the_score_of_a_match_is_asked_for_in_figures() -> None:
     assert expected_type("What was the final score?") is AnswerType.NUMBER
+
+
+def test_what_did_it_cost_asks_for_a_figure() -> None:
+    assert expected_type("What did it cost in the end?") is AnswerType.NUMBER
+    assert expected_type("What did it replace?") is AnswerType.OTHER
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Orvane Administrative Court on Tuesday dismissed the challenge.",
+        "The Skelmarch Hill Farmers' Association had argued otherwise.",
+        "It was chaired by the head of Skelmarch Hill Farmers' Association.",
+    ],
+)
+def test_a_longer_name_of_a_court_or_a_group_names_no_person(sentence: str) -> None:
+    assert person_names(sentence) == []
+
+
+def test_a_person_is_named_before_a_group_name_that_follows() -> None:
+    sentence = "Tobias Renwick, chairman of the Skelmarch Hill Farmers' Association, said so."
+    assert person_names(sentence) == ["Tobias Renwick"]

@@ -340,3 +340,68 @@ def test_who_did_something_to_it_asks_about_the_year_of_the_event_just_answered(
 
     assert (chaired.time.first, chaired.time.last) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
     assert lent.time.is_empty  # "it" the one who lent, not a thing done
+
+
+def test_who_took_over_from_someone_who_held_a_post_until_a_month_asks_from_that_month() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who chaired the farmers' union until January 2021?", "Tobias Renwick")
+    resolved = conversation.resolve("Who took over from him?", TODAY)
+    # "Last month Renwick stepped down. His successor is ...": told in January, not after.
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2021, 1, 1), None)
+
+
+def test_who_someone_in_a_post_since_a_month_replaced_asks_until_that_month_ends() -> None:
+    conversation = Conversation()
+    asked(conversation, "Who has chaired the farmers' union since March 2019?", "Sabine Callow")
+    resolved = conversation.resolve("Who did she replace?", TODAY)
+    assert (resolved.time.first, resolved.time.last) == (None, dt.date(2019, 3, 31))
+
+
+def test_he_is_the_one_person_the_lead_line_names_when_the_short_answer_names_a_group() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who chaired the farmers' union in 2019?", TODAY)
+    lead = "Tobias Renwick, chairman of the Skelmarch Hill Farmers' Union, said they would appeal."
+    conversation.record(first, lead, ("a",), "Skelmarch Hill Farmers' Union", lead=lead)
+    resolved = conversation.resolve("Who took over from him?", TODAY)
+    assert resolved.person == "Tobias Renwick"
+
+
+def test_a_lead_line_naming_two_new_people_gives_the_pronoun_no_one() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who chaired the farmers' union in 2019?", TODAY)
+    lead = "Tobias Renwick and Sabine Callow spoke for the farmers."
+    conversation.record(first, lead, ("a",), None, lead=lead)
+    assert conversation.resolve("Who took over from him?", TODAY).person == ""
+
+
+@pytest.mark.parametrize(
+    "question", ["Who was the judge?", "Who wrote the judgment?", "Who scored the equaliser?"]
+)
+def test_one_thing_of_the_event_just_told_asks_about_that_events_year(question: str) -> None:
+    conversation = Conversation()
+    asked_case = conversation.resolve("Which court heard the farmers' first challenge?", TODAY)
+    heard = QuestionTime(first=dt.date(2017, 11, 7), last=dt.date(2017, 11, 7))
+    conversation.record(asked_case, "The court dismissed the challenge.", ("a",), answered=heard)
+
+    resolved = conversation.resolve(question, TODAY)
+
+    assert resolved.is_follow_up
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+
+
+def test_a_question_naming_more_than_one_thing_of_its_own_keeps_no_event_year() -> None:
+    conversation = Conversation()
+    asked_case = conversation.resolve("Which court heard the farmers' first challenge?", TODAY)
+    heard = QuestionTime(first=dt.date(2017, 11, 7), last=dt.date(2017, 11, 7))
+    conversation.record(asked_case, "The court dismissed the challenge.", ("a",), answered=heard)
+    assert conversation.resolve("How much were the farmers told to pay?", TODAY).time.is_empty
+    # A figure of it may be settled long after: "the fine" is not told with the crash.
+    assert conversation.resolve("How much was the fine?", TODAY).time.is_empty
+
+
+def test_a_name_further_on_in_the_lead_line_gives_the_pronoun_no_one() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who found the stolen altarpiece?", TODAY)
+    lead = "The altarpiece, Hanne Voss's triptych, was stolen on Sunday night."
+    conversation.record(first, lead, ("a",), None, lead=lead)
+    assert conversation.resolve("Where did she find it?", TODAY).person == ""

@@ -168,3 +168,84 @@ def year_report(text: str, *, article: str, published: str, year: int) -> Passag
     """A passage whose matched sentence is all of ``text``, of an event in ``year``."""
     passage = report(text, article=article, published=published, event=f"{year}-01-01")
     return replace(passage, event_end=year * 10000 + 1231, event_date=str(year))
+
+
+def test_a_follow_up_leads_with_the_event_nearest_the_one_the_answer_before_told() -> None:
+    from dataclasses import replace
+
+    from index.text.events import Event
+
+    asked = standalone("What did the ministers agree on the Lornet?")
+    # The answer before led with the 2019 talks: "what did they agree" asks of them.
+    follow_up = replace(
+        asked,
+        is_follow_up=True,
+        follows=Event(dt.date(2019, 6, 1), dt.date(2019, 6, 1), "day"),
+    )
+    answer = compose_answer(
+        follow_up,
+        [
+            report(SUMMIT_2019, article="old", published="2019-06-04", event="2019-06-03"),
+            report(SUMMIT_2023, article="new", published="2023-03-15", event="2023-03-14"),
+        ],
+        min_relevance=0.3,
+        max_lines=4,
+    )
+    assert answer.answer.splitlines() == [
+        f"3 June 2019 — {SUMMIT_2019} [1]",
+        f"14 March 2023 — {SUMMIT_2023} [2]",
+    ]
+
+
+def test_a_follow_up_is_led_by_the_nearest_fact_telling_what_it_asks_itself() -> None:
+    from index.answer.timeline import Report, arrange, merge_reports
+    from index.text.dates import QuestionTime
+    from index.text.events import Event
+
+    def fact(text: str, article: str, day: dt.date) -> Report:
+        passage = report(text, article=article, published=day.isoformat(), event=str(day))
+        return Report(text, passage, 1.0, 0.8, Event(day, day, "day"))
+
+    lines = [
+        fact(SUMMIT_2019, "a", dt.date(2019, 6, 3)),
+        fact(SUMMIT_2023, "b", dt.date(2023, 3, 14)),
+        fact(
+            "The ministers will meet again in 2026 to review the water deal.",
+            "c",
+            dt.date(2025, 1, 9),
+        ),
+    ]
+    arranged = arrange(
+        merge_reports(lines),
+        QuestionTime(),
+        4,
+        near=Event(dt.date(2019, 6, 3), dt.date(2019, 6, 3), "day"),
+        tells=lambda sentence: "water" in sentence,  # "And what about the water?"
+    )
+    # 2019's fact is nearest but tells nothing of the water; 2023's is the nearest that does.
+    assert [f.reports[0].passage.article_id for f in arranged] == ["b", "c", "a"]
+    assert [f.earlier for f in arranged] == [False, False, True]
+
+
+def test_a_follow_up_asking_when_is_not_led_by_where_the_conversation_has_got_to() -> None:
+    from dataclasses import replace
+
+    from index.text.events import Event
+
+    question = "When did the ministers agree on the Lornet?"
+    follow_up = replace(
+        standalone(question),
+        is_follow_up=True,
+        own_words=question,
+        follows=Event(dt.date(2019, 6, 3), dt.date(2019, 6, 3), "day"),
+    )
+    answer = compose_answer(
+        follow_up,
+        [
+            report(SUMMIT_2019, article="old", published="2019-06-04", event="2019-06-03"),
+            report(SUMMIT_2023, article="new", published="2023-03-15", event="2023-03-14"),
+        ],
+        min_relevance=0.3,
+        max_lines=4,
+    )
+    assert answer.lines[0].event_date == "2023-03-14"
