@@ -27,6 +27,7 @@ from index.answer.coverage import (
     asked_measure,
     asked_post,
     figure_told_as_done,
+    figures_only_partial,
     gives_figure,
     gives_measure,
     gives_post,
@@ -34,6 +35,7 @@ from index.answer.coverage import (
     missing_focus,
     missing_from_articles,
     missing_predecessor,
+    missing_together,
     missing_vote,
     no_filtered_match,
     not_covered,
@@ -129,6 +131,7 @@ def compose_answer(
         or missing_focus(resolved.focus, vocabulary)
         or missing_predecessor(resolved.question, candidates)
         or missing_vote(resolved.question, candidates, time)
+        or missing_together(resolved, candidates, time)
     )
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
     lowered = _SUPPORT_MARGIN if time.names_period else 0.0
@@ -172,7 +175,10 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
-    if kind is AnswerType.NUMBER and _figures_only_announced(resolved.question, reports):
+    if kind is AnswerType.NUMBER and (
+        _figures_only_announced(resolved.question, reports)
+        or figures_only_partial(resolved.question, [r.text for r in reports])
+    ):
         # "How many beds did the Royal Infirmary have?": "build a new 540-bed hospital".
         return not_covered(question, passages, time, reason=NO_FIGURE)
     unnamed = unnamed_member(resolved.question, reports[0].text) or unnamed_member(
