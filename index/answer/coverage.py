@@ -331,6 +331,35 @@ def figures_only_partial(question: str, sentences: Sequence[str]) -> bool:
     return bool(giving) and all(_PARTIAL.search(s) for s in giving)
 
 
+# "How many votes did the Conservative get against Nessa Pendry?": a count asked of one
+# side, naming the other.
+_OTHER_SIDE = re.compile(
+    r"\b(?:against|than|beating|beat)\s+(?P<name>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)"
+)
+# How near after a name a figure is that name's own: "Ms Pendry took 2,847 votes".
+_OWN_FIGURE_REACH = 3
+
+
+def figures_only_of_other(question: str, sentences: Sequence[str]) -> bool:
+    """Whether a count asked of one side against another ("how many votes did the Conservative
+    get against Nessa Pendry") finds only the other side's ("Ms Pendry took 2,847 votes")."""
+    match = _OTHER_SIDE.search(question)
+    if match is None:
+        return False
+    surname = match["name"].split()[-1]
+    giving = [s for s in sentences if gives_figure(s, question, named=True)]
+    return bool(giving) and all(_figures_all_of(s, surname, question) for s in giving)
+
+
+def _figures_all_of(sentence: str, surname: str, question: str) -> bool:
+    """Whether every figure of ``sentence`` follows ``surname`` closely, as its own."""
+    for figure in _figures(sentence, question):
+        before = re.findall(r"[\w'’-]+", sentence[: figure.start()])[-_OWN_FIGURE_REACH - 1 :]
+        if surname not in [re.sub(r"['’]s$", "", w) for w in before]:
+            return False
+    return True
+
+
 # Wording that announces rather than reports ("wants to build a new 540-bed hospital").
 _ANNOUNCED = frozenset({"future", "reported_future", "open"})
 

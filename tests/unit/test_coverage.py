@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from index.answer.compose import compose_answer
+from index.answer.compose import _said_of_other_times, compose_answer
 from index.answer.conversation import question_time, standalone
 from index.answer.coverage import (
     NO_FIGURE,
@@ -17,7 +17,9 @@ from index.answer.coverage import (
     gives_post,
     missing_focus,
 )
+from index.answer.timeline import Report
 from index.models import Answer, Passage
+from index.text.events import stored_event
 from index.text.terms import stem
 
 TEXT = (
@@ -567,3 +569,42 @@ def test_a_count_at_the_end_is_not_answered_by_a_count_so_far() -> None:
     assert not answer.found and answer.reason == NO_FIGURE
     whole = _report_of("New Tregallow will have 240 homes when complete.", "2021-01-01", "c")
     assert _asked_on(today, question, [so_far, whole]).found
+
+
+def test_a_count_asked_of_one_side_is_not_answered_by_the_other_sides() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How many votes did the Conservative candidate get against Nessa Pendry?"
+    winner = _report_of(
+        "Nessa Pendry took 2,847 votes, more than the Conservative and Labour candidates combined.",
+        "2021-05-06",
+        "a",
+    )
+    answer = _asked_on(today, question, [winner])
+    assert not answer.found and answer.reason == NO_FIGURE
+    both = _report_of(
+        "Nessa Pendry took 2,847 votes against 1,120 for the Conservative candidate.",
+        "2021-05-06",
+        "b",
+    )
+    assert _asked_on(today, question, [both]).found
+
+
+def test_the_rankers_clear_best_sentence_of_the_period_is_not_said_of_other_times() -> None:
+    redrew = Report(
+        "In January it quietly redrew the edge of the pit around his farmhouse.",
+        replace(_report_of("x", "2026-01-15", "a"), score=1.5),
+        overlap=0.2,
+        score=1.5,
+        event=stored_event("2026-01"),
+    )
+    homes = Report(
+        "Kestrel said the homes of the old village would be empty by spring.",
+        replace(_report_of("x", "2022-09-16", "b"), score=0.7),
+        overlap=0.6,
+        score=0.7,
+        event=stored_event("2022-09-16"),
+    )
+    assert not _said_of_other_times([redrew], [redrew, homes])
+    # Only a clear lead: a best passage barely ahead is judged by the words it holds.
+    close = replace(redrew, passage=replace(redrew.passage, score=0.8))
+    assert _said_of_other_times([close], [close, homes])
