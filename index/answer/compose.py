@@ -27,6 +27,8 @@ from index.answer.coverage import (
     asked_measure,
     asked_post,
     figure_told_as_done,
+    figures_only_of_other,
+    figures_only_partial,
     gives_figure,
     gives_measure,
     gives_post,
@@ -34,6 +36,7 @@ from index.answer.coverage import (
     missing_focus,
     missing_from_articles,
     missing_predecessor,
+    missing_together,
     missing_vote,
     no_filtered_match,
     not_covered,
@@ -129,6 +132,7 @@ def compose_answer(
         or missing_focus(resolved.focus, vocabulary)
         or missing_predecessor(resolved.question, candidates)
         or missing_vote(resolved.question, candidates, time)
+        or missing_together(resolved, candidates, time)
     )
     # A period's own sentences may lower the bar (``_period_margin``): its check decides.
     lowered = _SUPPORT_MARGIN if time.names_period else 0.0
@@ -172,7 +176,11 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
-    if kind is AnswerType.NUMBER and _figures_only_announced(resolved.question, reports):
+    if kind is AnswerType.NUMBER and (
+        _figures_only_announced(resolved.question, reports)
+        or figures_only_partial(resolved.question, [r.text for r in reports])
+        or figures_only_of_other(resolved.question, [r.text for r in reports])
+    ):
         # "How many beds did the Royal Infirmary have?": "build a new 540-bed hospital".
         return not_covered(question, passages, time, reason=NO_FIGURE)
     unnamed = unnamed_member(resolved.question, reports[0].text) or unnamed_member(
@@ -437,8 +445,26 @@ def _said_of_other_times(
         r.event is not None and gives_asked(r.text) for r in in_period
     ):
         return False
+    if _clear_lead_in_period(in_period, reports):
+        return False
     best = max(r.overlap for r in reports)
     return max(r.overlap for r in in_period) < _PERIOD_OVERLAP * best
+
+
+# How far the ranker's best passage must lead the next to be trusted over word counts.
+_CLEAR_LEAD = 1.5
+
+
+def _clear_lead_in_period(in_period: Sequence[Report], reports: Sequence[Report]) -> bool:
+    """Whether the ranker's best sentence, far ahead of the rest, is a dated one of the
+    period: it weighs the whole question ("What did Kestrel do about his house in January?":
+    "in January it quietly redrew the edge of the pit around his farmhouse"), where counting
+    words favours a longer sentence of another year."""
+    first = reports[0]
+    if first.event is None or first not in in_period:
+        return False
+    others = [r.passage.score for r in reports[1:]]
+    return not others or first.passage.score >= _CLEAR_LEAD * max(others)
 
 
 def _figure_only_of_other_times(

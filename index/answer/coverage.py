@@ -109,6 +109,9 @@ _KIND_NOUNS = frozenset(
     # the word for its kind, which a reporter seldom adds.
     + "illness illnesses disease diseases sickness ailment infection species breed sport "
     "language crop".split()
+    # "Which couple", "which family": people named ("Margaret and Jim Tonkin") without the
+    # word for how they are related.
+    + "couple couples family families pair".split()
 )
 # "Who is the mayor of Harwick?": the role a question asks about; "What did the mayor say?",
 # "Why did the ferry service close?": the one whose words or deeds it asks about.
@@ -136,6 +139,40 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     if vocabulary(stemmed) or any(vocabulary(w) for w in said_otherwise(stemmed)):
         return None  # "how many homes" is answered by "260 flats"
     return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+# "Who will be the inspector at the Brennock Moor inquiry?": the holder of a role in
+# something named.
+_ROLE_IN_NAMED = re.compile(
+    r"^\W*who\s+(?:is|was|will\s+be|would\s+be)\s+(?:the|its|their)\s+"
+    r"(?:(?:current|new|next|former|first|last|present)\s+)?(?P<role>[a-z][\w-]*)\s+"
+    r"(?:at|of|for|in|on)\b",
+    re.IGNORECASE,
+)
+
+
+def missing_together(
+    resolved: ResolvedQuestion, passages: Sequence[Passage], time: QuestionTime
+) -> str | None:
+    """Why the passages cannot answer: no one article of them names together what the
+    question joins. "What did Dr Priya Sandhu say about Brennock Moor?" is not answered by
+    her words of 2014 and a report of the moor in 2025; nor "Who will be the inspector at
+    the Brennock Moor inquiry?" by an inspector of another inquiry."""
+    wanted = [name for name in _names_and_numbers(resolved.question, time) if name[0][0].isalpha()]
+    role = _ROLE_IN_NAMED.match(resolved.question)
+    if role is not None and role["role"].lower() not in _KIND_NOUNS:
+        wanted.append([role["role"]])
+    if len(wanted) < 2:
+        return None
+    by_article: dict[str, list[Passage]] = {}
+    for passage in passages:
+        by_article.setdefault(passage.article_id, []).append(passage)
+    for article in by_article.values():
+        words = _passage_words(article)
+        if all(_mentioned(w, words) for name in wanted for w in name):
+            return None
+    listing = _joined([f"“{' '.join(name)}”" for name in wanted])
+    return f"None of the articles closest to this question mentions {listing} together."
 
 
 # "Who managed the club before Kevin Drury?": whoever held something before a named person.
@@ -271,6 +308,58 @@ def _figures(sentence: str, question: str) -> list[re.Match[str]]:
     ]
 
 
+# "How many homes will it have once it is finished?": the count at the end of something.
+_FINAL_COUNT = re.compile(
+    r"\b(?:once|when)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+)?(?:fully\s+)?"
+    r"(?:finished|complete|completed|built|done)\b|\beventually\b|\bin\s+the\s+end\b",
+    re.IGNORECASE,
+)
+# A figure of the way there: "96 homes finished so far", "the first 60 homes".
+_PARTIAL = re.compile(
+    r"\b(?:so\s+far|to\s+date|thus\s+far|as\s+yet|until\s+now|already|(?:the\s+)?first\s+"
+    r"(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|few|dozen|hundred))\b",
+    re.IGNORECASE,
+)
+
+
+def figures_only_partial(question: str, sentences: Sequence[str]) -> bool:
+    """Whether a question for a count at the end ("how many homes once it is finished") finds
+    only counts of the way there ("96 homes finished so far", "the first 60 homes")."""
+    if not _FINAL_COUNT.search(question):
+        return False
+    giving = [s for s in sentences if gives_figure(s, question, named=True)]
+    return bool(giving) and all(_PARTIAL.search(s) for s in giving)
+
+
+# "How many votes did the Conservative get against Nessa Pendry?": a count asked of one
+# side, naming the other.
+_OTHER_SIDE = re.compile(
+    r"\b(?:against|than|beating|beat)\s+(?P<name>(?-i:[A-Z])[\w'’-]*(?:\s+(?-i:[A-Z])[\w'’-]*)*)"
+)
+# How near after a name a figure is that name's own: "Ms Pendry took 2,847 votes".
+_OWN_FIGURE_REACH = 3
+
+
+def figures_only_of_other(question: str, sentences: Sequence[str]) -> bool:
+    """Whether a count asked of one side against another ("how many votes did the Conservative
+    get against Nessa Pendry") finds only the other side's ("Ms Pendry took 2,847 votes")."""
+    match = _OTHER_SIDE.search(question)
+    if match is None:
+        return False
+    surname = match["name"].split()[-1]
+    giving = [s for s in sentences if gives_figure(s, question, named=True)]
+    return bool(giving) and all(_figures_all_of(s, surname, question) for s in giving)
+
+
+def _figures_all_of(sentence: str, surname: str, question: str) -> bool:
+    """Whether every figure of ``sentence`` follows ``surname`` closely, as its own."""
+    for figure in _figures(sentence, question):
+        before = re.findall(r"[\w'’-]+", sentence[: figure.start()])[-_OWN_FIGURE_REACH - 1 :]
+        if surname not in [re.sub(r"['’]s$", "", w) for w in before]:
+            return False
+    return True
+
+
 # Wording that announces rather than reports ("wants to build a new 540-bed hospital").
 _ANNOUNCED = frozenset({"future", "reported_future", "open"})
 
@@ -298,6 +387,9 @@ _UNITS = {
     "length": _LENGTH,
     "weight": r"tonnes?|tons?|kilograms?|kilos?|kg|grams?|pounds?|lbs?",
     "temperature": r"degrees?|°",
+    # "How much over market value": a difference is told as a share ("25 percent above") as
+    # often as a sum.
+    "difference": rf"{_MONEY}|percent|per\s+cent|%|times",
 }
 _MEASURE_WORDS = {
     "speed": "speed",
@@ -318,10 +410,16 @@ _MEASURE_QUESTION = re.compile(
     r"(?:[\w-]+['’]s\s+)?(?:[a-z]+\s+)?(?P<measure>"  # "the hospital's estimated price"
     + "|".join(_MEASURE_WORDS)
     + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|heavy)\b"
+    r"|^\W*how\s+much\s+(?P<difference>more|less|over|above|under|below|higher|lower)\b"
     r"|^\W*how\s+much\b(?P<money>\s+money\b|.*\b(?:cost|costs|costing|pay|paid|charge|charged"
     r"|contribut\w*|give|gave|given|lend|lent|spend|spent|donat\w*|invest\w*|offer\w*"
     r"|borrow\w*|owe|owed|earn\w*|money|lose|lost|losing|raise|raised|raising)\b)",
     re.IGNORECASE,
+)
+# Number words a measure is written in ("three miles", "twenty feet", "half a mile").
+_NUMBER_WORDS = (
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|a\s+hundred|half\s+an?|a\s+quarter\s+of\s+an?)"
 )
 _ADVERBS = {"fast": "speed", "far": "length", "tall": "length", "deep": "length", "heavy": "weight"}
 
@@ -336,6 +434,8 @@ def asked_measure(question: str) -> str | None:
         return _MEASURE_WORDS[match["measure"].lower()]
     if match["adverb"]:
         return _ADVERBS[match["adverb"].lower()]
+    if match["difference"]:
+        return "difference"
     return "money"
 
 
@@ -344,9 +444,11 @@ def gives_measure(sentence: str, measure: str) -> bool:
     "$40m", "70 km/h"), or says it costs nothing."""
     units = _UNITS[measure]
     figure = r"\d[\d,.]*(?:\s*(?:million|billion|thousand|bn|m|k))?"
+    # Before its units a figure may be in words: "three miles", "half a mile".
+    before = rf"(?:{figure}|{_NUMBER_WORDS})"
     near = (
         rf"(?:{units})\s*{figure}"  # "$40", "£3 million"
-        rf"|{figure}\s*(?:-\s*)?(?:{units})(?![\w])"  # "40 dollars", "70 km/h", "52-metre"
+        rf"|{before}\s*(?:-\s*)?(?:{units})(?![\w])"  # "40 dollars", "70 km/h", "52-metre"
     )
     if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
         return True

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from index.answer.compose import compose_answer
+from index.answer.compose import _said_of_other_times, compose_answer
 from index.answer.conversation import question_time, standalone
 from index.answer.coverage import (
     NO_FIGURE,
@@ -17,7 +17,9 @@ from index.answer.coverage import (
     gives_post,
     missing_focus,
 )
+from index.answer.timeline import Report
 from index.models import Answer, Passage
+from index.text.events import stored_event
 from index.text.terms import stem
 
 TEXT = (
@@ -506,3 +508,103 @@ def test_a_count_of_what_was_is_not_answered_by_a_figure_only_announced() -> Non
     assert not answer.found and answer.reason == NO_FIGURE
     counted = _report_of("The Royal Infirmary had 410 beds when it closed.", "2023-03-01", "b")
     assert _asked_on(today, question, [planned, counted]).found
+
+
+def test_a_question_for_a_couple_or_a_family_needs_no_article_to_use_the_word() -> None:
+    articles = {stem(w) for w in "margaret and jim tonkin were the first to move".split()}
+    assert missing_focus("Which couple were the first to move in?", articles.__contains__) is None
+    assert missing_focus("Which family moved first?", articles.__contains__) is None
+
+
+def test_a_distance_written_in_words_is_a_distance() -> None:
+    assert gives_measure("The new village is about three miles east.", "length")
+    assert gives_measure("The pit lies half a mile from the school.", "length")
+    assert not gives_measure("Three families moved east.", "length")
+
+
+def test_how_much_over_a_value_is_answered_by_a_percentage_or_a_sum() -> None:
+    question = "How much over market value did Kestrel offer homeowners?"
+    assert asked_measure(question) == "difference"
+    assert gives_measure("Owners would be offered 25 percent above market value.", "difference")
+    assert gives_measure("Owners would be offered £20,000 above market value.", "difference")
+    assert not gives_measure("The 212 households would be moved.", "difference")
+
+
+def test_a_person_and_a_thing_no_one_article_names_together_are_declined() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "What did Dr Priya Sandhu say about the Brennock Moor extension?"
+    said = _report_of("Chief geologist Dr Priya Sandhu said the ore lay close.", "2014-03-11", "a")
+    moor = _report_of("The Brennock Moor extension was refused by eight votes.", "2025-11-12", "b")
+    answer = _asked_on(today, question, [moor, said])
+    assert not answer.found
+    assert answer.reason == (
+        "None of the articles closest to this question mentions “Dr Priya Sandhu” and "
+        "“Brennock Moor” together."
+    )
+    both = _report_of(
+        "Dr Priya Sandhu said the Brennock Moor extension held little ore.", "2025-11-12", "c"
+    )
+    assert _asked_on(today, question, [moor, said, both]).found
+
+
+def test_the_holder_of_a_role_in_something_named_needs_an_article_naming_both() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "Who will be the inspector at the Brennock Moor inquiry?"
+    inquiry = _report_of(
+        "An inquiry into the Brennock Moor refusal will be held next year.", "2026-04-18", "a"
+    )
+    other = _report_of(
+        "Planning inspector Margaret Oduya heard the case at the inquiry.", "2018-06-05", "b"
+    )
+    answer = _asked_on(today, question, [inquiry, other])
+    assert not answer.found and "“inspector” together" in (answer.reason or "")
+
+
+def test_a_count_at_the_end_is_not_answered_by_a_count_so_far() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How many homes will New Tregallow have once it is finished?"
+    so_far = _report_of("New Tregallow has 96 homes finished so far.", "2022-09-16", "a")
+    first = _report_of("At New Tregallow the first 60 homes are being built.", "2020-11-19", "b")
+    answer = _asked_on(today, question, [so_far, first])
+    assert not answer.found and answer.reason == NO_FIGURE
+    whole = _report_of("New Tregallow will have 240 homes when complete.", "2021-01-01", "c")
+    assert _asked_on(today, question, [so_far, whole]).found
+
+
+def test_a_count_asked_of_one_side_is_not_answered_by_the_other_sides() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "How many votes did the Conservative candidate get against Nessa Pendry?"
+    winner = _report_of(
+        "Nessa Pendry took 2,847 votes, more than the Conservative and Labour candidates combined.",
+        "2021-05-06",
+        "a",
+    )
+    answer = _asked_on(today, question, [winner])
+    assert not answer.found and answer.reason == NO_FIGURE
+    both = _report_of(
+        "Nessa Pendry took 2,847 votes against 1,120 for the Conservative candidate.",
+        "2021-05-06",
+        "b",
+    )
+    assert _asked_on(today, question, [both]).found
+
+
+def test_the_rankers_clear_best_sentence_of_the_period_is_not_said_of_other_times() -> None:
+    redrew = Report(
+        "In January it quietly redrew the edge of the pit around his farmhouse.",
+        replace(_report_of("x", "2026-01-15", "a"), score=1.5),
+        overlap=0.2,
+        score=1.5,
+        event=stored_event("2026-01"),
+    )
+    homes = Report(
+        "Kestrel said the homes of the old village would be empty by spring.",
+        replace(_report_of("x", "2022-09-16", "b"), score=0.7),
+        overlap=0.6,
+        score=0.7,
+        event=stored_event("2022-09-16"),
+    )
+    assert not _said_of_other_times([redrew], [redrew, homes])
+    # Only a clear lead: a best passage barely ahead is judged by the words it holds.
+    close = replace(redrew, passage=replace(redrew.passage, score=0.8))
+    assert _said_of_other_times([close], [close, homes])
