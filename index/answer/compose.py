@@ -578,7 +578,7 @@ def _choose(
         best = max(_of_the_period(sentences, resolved.time), key=lambda s: s.score, default=None)
         if best is None or (chosen and best.overlap == 0):
             continue
-        best = _with_continuation(best, passage, own_kind, known)
+        best = _with_continuation(best, passage, own_kind, known, reason_asked=reason_asked)
         key = _normal(best.text)
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
@@ -684,16 +684,26 @@ def _offers_new(kind: AnswerType, sentence: str, known: str) -> bool:
     return bool(fresh_answers(kind, sentence, known))
 
 
-def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known: str) -> Report:
+def _with_continuation(
+    report: Report,
+    passage: Passage,
+    kind: AnswerType,
+    known: str,
+    *,
+    reason_asked: bool = False,
+) -> Report:
     """``report`` and the sentence after it, when it lacks the kind of answer asked for and
     that sentence goes on about it and has one: "Police arrested two men on Tuesday. One of
     them, Jory Tamm, ..." answers "Who was arrested?"; "Ana Roe was in tears. 'It is a sad
-    day,' she said." answers "What did Ana Roe say?"."""
+    day,' she said." answers "What did Ana Roe say?"; "The cost rose to £465 million.
+    Kestrel blamed higher steel prices." answers "Why did the cost go up?"."""
     asks_said = bool(_ASKS_SAID.search(known)) and not _QUOTE.search(report.text)
+    # News tells what happened, then its cause in the next sentence.
+    asks_cause = reason_asked and not gives_reason(report.text)
     # "... have a new manager — and it's a face fans will remember": whoever else it names;
     # "... wants to do it again — somewhere else": wherever else it names.
     withheld = _withholds(kind, report.text)
-    if not (asks_said or withheld) and (
+    if not (asks_said or withheld or asks_cause) and (
         kind is AnswerType.OTHER or _offers_new(kind, report.text, known)
     ):
         return report
@@ -705,6 +715,9 @@ def _with_continuation(report: Report, passage: Passage, kind: AnswerType, known
         joined = passage.text[start:next_end].strip()
         if asks_said and _QUOTED_BY_PRONOUN.search(following):
             return replace(report, text=joined)
+        if asks_cause and gives_reason(following):
+            # The line now gives a cause: it earns what a sentence giving one earns.
+            return replace(report, text=joined, score=report.score + _ANSWER_TYPE_BONUS)
         if (
             kind is not AnswerType.OTHER
             and _goes_on(following, kind)

@@ -40,6 +40,9 @@ _LEAD_FACTS = 2
 # In a period asked about, the report of the time leads the facts scoring this close to the
 # best; a fact scoring this much better than it leads it.
 _RECAP_MARGIN = 0.1
+# A fact giving what an untyped question asks (a cause for "why") leads the best fact that
+# does not when it scores this close to it.
+_ANSWERING_MARGIN = 0.1
 EARLIER = "Earlier:"
 
 
@@ -121,11 +124,17 @@ def arrange(
         # well as the best: a year's figure is reported weeks after the year, later than
         # the period's other news, and answers "how much ... in 2020" all the same.
         top = max(f.score for f in facts)
+        if time.first is None and time.last is not None:
+            # "By May 2024" asks how things stood then: the newest report up to it leads.
+            return sorted(
+                facts,
+                key=lambda f: (f.score < top - _RECAP_MARGIN, -_last(f), -f.score),
+            )[:max_lines]
         return sorted(
             facts,
             key=lambda f: (f.score < top - _RECAP_MARGIN, not _reported_then(f), -f.score),
         )[:max_lines]
-    best = max(facts, key=lambda f: f.score)
+    best = _best_answering(facts, answers)
     margin = _NEWEST_MARGIN if newest_asked else _RELEVANT_MARGIN
     overlap = _NEWEST_OVERLAP if newest_asked else _RELEVANT_OVERLAP
     relevant = [
@@ -158,6 +167,19 @@ def arrange(
         fact.earlier = True
         earlier.append(fact)
     return (lead + later + earlier)[:max_lines]
+
+
+def _best_answering(facts: list[Fact], answers: Callable[[str], bool] | None) -> Fact:
+    """The best fact; for an untyped question ("why"), the best giving what it asks (a
+    cause) when one scores nearly as well: "The cost rose to £465 million. Kestrel blamed
+    steel prices." answers "why did the cost go up?" better than a likelier line with no
+    cause."""
+    best = max(facts, key=lambda f: f.score)
+    if answers is None or answers(best.reports[0].text):
+        return best
+    giving = [f for f in facts if answers(f.reports[0].text)]
+    near = [f for f in giving if f.score >= best.score - _ANSWERING_MARGIN]
+    return max(near, key=lambda f: f.score, default=best)
 
 
 def _days_apart(fact: Fact, near: Event) -> int:

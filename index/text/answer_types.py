@@ -64,17 +64,26 @@ _MEASURES = frozenset(
 )
 
 
+_PREPOSITIONS = frozenset("in on at by from until since during for".split())
+# "How big", "how long", ...: a size is told by a figure ("1.2 million tonnes").
+_DIMENSIONS = frozenset("big large tall high long deep wide heavy far".split())
+
+
 def expected_type(question: str) -> AnswerType:
     tokens = words(question)
+    if len(tokens) > 1 and tokens[0] in _PREPOSITIONS and tokens[1] in ("which", "what"):
+        tokens = tokens[1:]  # "In which month ...?" asks what "which month ...?" asks
     if not tokens:
         return AnswerType.OTHER
     lead = " ".join(tokens[:3])
     if lead.startswith(("how many", "how much")) or "what percentage" in lead:
         return AnswerType.NUMBER
+    if tokens[0] == "how" and len(tokens) > 1 and tokens[1] in _DIMENSIONS:
+        return AnswerType.NUMBER  # "how big was the deposit?" asks for its size, a figure
     if tokens[0] == "what" and (_measured(tokens[1:6]) or _cost_asked(tokens[1:])):
         return AnswerType.NUMBER
     if tokens[0] == "when" or lead.startswith(
-        ("what year", "what date", "what time", "which year")
+        ("what year", "what date", "what time", "which year", "what month", "which month")
     ):
         return AnswerType.TIME
     if tokens[0] == "where" or lead.startswith(

@@ -76,3 +76,14 @@ def test_a_longer_name_of_a_court_or_a_group_names_no_person(sentence: str) -> N
 def test_a_person_is_named_before_a_group_name_that_follows() -> None:
     sentence = "Tobias Renwick, chairman of the Skelmarch Hill Farmers' Association, said so."
     assert person_names(sentence) == ["Tobias Renwick"]
+
+
+def test_how_big_asks_for_a_figure() -> None:
+    # A size is told by a figure: "1.2 million tonnes".
+    assert expected_type("How big did the company first say the deposit was?") is AnswerType.NUMBER
+    assert expected_type("How long is the new tunnel?") is AnswerType.NUMBER
+
+
+def test_in_which_month_asks_for_a_time() -> None:
+    # A preposition before the question word does not change what is asked.
+    assert expected_type("In which month did the company lodge its appeal?") is AnswerType.TIME

@@ -249,3 +249,46 @@ def test_a_follow_up_asking_when_is_not_led_by_where_the_conversation_has_got_to
         max_lines=4,
     )
     assert answer.lines[0].event_date == "2023-03-14"
+
+
+def test_by_a_month_is_answered_by_the_newest_report_up_to_it() -> None:
+    # "By May 2023" asks how things stood then: an older count answers it less.
+    older = report(
+        "The company said 148 households from the old village had moved.",
+        article="older",
+        published="2022-09-16",
+        event="2022-09-16",
+        similarity=0.7,
+    )
+    newer = report(
+        "The company said 187 households from the old village have now moved.",
+        article="newer",
+        published="2023-05-23",
+        event="2023-05-23",
+        similarity=0.6,
+    )
+    answer = ask("How many households from the old village had moved by May 2023?", [older, newer])
+    assert answer.found and "187" in answer.lines[0].text
+
+
+def test_why_is_led_by_the_line_going_on_to_give_the_cause() -> None:
+    # News tells what happened, then its cause in the next sentence.
+    lede = "The company said the cost of building the mine had risen to 465 million pounds."
+    cause = "Kestrel blamed higher prices for steel and electricity."
+    rise = replace(
+        report(f"{lede} {cause}", article="rise", published="2023-06-21", event="2023-06-21"),
+        sentence=lede,
+        end=len(lede),
+    )
+    earlier = report(
+        "The company said the mine would now cost about 310 million pounds to build, up from "
+        "earlier estimates.",
+        article="earlier",
+        published="2020-03-03",
+        event="2020-03-03",
+        similarity=0.7,
+    )
+    answer = ask(
+        "Why did the company say the cost of building the mine had gone up?", [earlier, rise]
+    )
+    assert answer.found and "steel and electricity" in answer.lines[0].text
