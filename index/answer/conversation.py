@@ -19,7 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 
 from index.answer.when_clause import when_clause, without_when_clause
-from index.text.answer_types import AnswerType, expected_type, person_names
+from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
 from index.text.dates import QuestionTime, parse_question_time
 from index.text.dates.calendar_math import month_end
 from index.text.events import Event
@@ -144,13 +144,20 @@ class Conversation:
             last = self._turns[-1] if self._turns else None
         if last is None or not looks_like_follow_up(question):
             return standalone(question, own)
-        shifted = _moved(last.time, question)
+        # "Nine years later" than the vote just told: from the answer's event when the topic
+        # named no period of its own ("When did the council refuse it?").
+        shifted = _moved(last.time, question) or _moved(_year_of_answer(last.answered), question)
         moved = (
             shifted or _succession(last.time, question) or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or _inherited(last.time, question)
-        if time.is_empty and _of_the_event(question) and last.answered is not None:
-            time = _year_of(last.answered)  # "Who chaired it?": it is the event just answered
+        if (
+            time.is_empty
+            and last.answered is not None
+            and (_of_the_event(question) or _AT_THAT_TIME.search(question))
+        ):
+            # "Who chaired it?", "What was her job at the time?": the event just answered.
+            time = _year_of(last.answered)
         # "And in 2021?", "and two years later?": the topic's question asked of another
         # period, which the answer before, of its own period, does not answer.
         recalled = "" if (shifted or not own.is_empty) and time != last.time else last.answer
@@ -219,8 +226,9 @@ class Conversation:
         # "Who replaced him?" it is whom the answer named, if any, never him.
         asks = _asks_for_person(resolved.question)
         named = _named(short_answer or "")
-        if not named and not person_names(resolved.question):
-            named = _new_person(lead, resolved.person)
+        if not named:
+            # Whom the question names is not whom it asks for ("Who replaced Ana Roe?").
+            named = _new_person(lead, " ".join((resolved.person, *person_names(resolved.question))))
         person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
@@ -258,6 +266,19 @@ def _of_the_event(question: str) -> bool:
     return bool(_DONE_TO_IT.search(question) or _PART_OF_IT.match(question))
 
 
+# "What did she do at the time?", "How old was he then?": when the event just told happened.
+# ("since then", "before then" move from it; "and then?" asks what came next.)
+_AT_THAT_TIME = re.compile(
+    r"\b(?:at|by)\s+(?:the|that)\s+time\b|\bback\s+then\b"
+    r"|(?<!since\s)(?<!before\s)(?<!and\s)(?<!until\s)\bthen\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _year_of_answer(answered: QuestionTime | None) -> QuestionTime:
+    return QuestionTime() if answered is None else _year_of(answered)
+
+
 def _year_of(answered: QuestionTime) -> QuestionTime:
     """The year of the event an answer led with (what was said of it may come days later)."""
     if answered.first is None:
@@ -287,14 +308,23 @@ def _new_person(line: str, known: str) -> str:
     """The person whose name opens ``line`` (after a title), when ``known`` does not name
     them: "Who chaired the farmers' association?" answered by "Tobias Renwick, chairman of
     the Skelmarch Hill Farmers' Association, said ..." names him, whatever phrase the short
-    answer picked. A name further on ("Hanne Voss's triptych was stolen") is not whom a
-    "who" answer tells of, nor is one of two."""
+    answer picked. Else the one person the line introduces by their role: news puts the role
+    just before the name ("Kestrel's chief executive Tomasz Brecht, ...", "among them farmer
+    Walter Trebilcock"). A name further on ("Hanne Voss's triptych was stolen") is not whom
+    a "who" answer tells of, nor is one of two."""
     known_words = set(words(known))
-    names = [name for name in person_names(line) if not set(words(name)) <= known_words]
-    if len(set(names)) != 1:
-        return ""  # "Ana Roe and Ivo Penn ...": "he" may be either
-    opening = rf"^\W*(?:[A-Z][a-z]+\s+)?{re.escape(names[0])}\b(?!['’])"
-    return names[0] if re.match(opening, line) else ""
+    names = {name for name in person_names(line) if not set(words(name)) <= known_words}
+    if len(names) == 1:
+        name = next(iter(names))
+        if re.match(rf"^\W*(?:[A-Z][a-z]+\s+)?{re.escape(name)}\b(?!['’])", line):
+            return name
+    titled = [name for name in names if re.search(_titled(name), line, re.IGNORECASE)]
+    return titled[0] if len(titled) == 1 else ""
+
+
+def _titled(name: str) -> str:
+    """ "chief executive Tomasz Brecht": the name just after a word for a role."""
+    return rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))})\s+{re.escape(name)}\b(?!['’])"
 
 
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
@@ -439,11 +469,14 @@ def standalone(question: str, time: QuestionTime | None = None) -> ResolvedQuest
     )
 
 
-_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+_NUMBERS = {
+    **{"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7},
+    **{"eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20},
+}
 # "the year after", "a year later", "three years earlier", "two years before that".
 _MOVE = re.compile(
     r"\b(?:the\s+(?P<unit>year)\s+(?P<way>after|before)"
-    r"|(?P<count>a|one|two|three|four|five|six|ten|\d+)\s+years?\s+"
+    rf"|(?P<count>{'|'.join(_NUMBERS)}|\d+)\s+years?\s+"
     r"(?P<way2>later|after|earlier|before))\b",
     re.IGNORECASE,
 )

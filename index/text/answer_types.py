@@ -48,7 +48,10 @@ PERSON_NOUNS = frozenset(
     "official officer spokesman spokeswoman spokesperson leader chairman chairwoman chair "
     "director executive manager head judge general commander envoy ambassador diplomat "
     "politician candidate player coach captain author writer singer actor member person "
-    "man woman king queen prince princess secretary negotiator mediator".split()
+    "man woman king queen prince princess secretary negotiator mediator "
+    # Callings and roles: "which farmer refused to leave?" asks for a person too.
+    "farmer teacher doctor nurse lawyer campaigner activist resident villager founder "
+    "landlord journalist reporter witness pilot driver".split()
 )
 _AUXILIARIES = frozenset(
     "is was are were did does do has have had can could would will should may might "

@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 3
+DATING_VERSION = 4
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -38,6 +38,11 @@ _OPENING_SENTENCES = 3
 # unless it comes in the first part of the sentence (its subject).
 _NAMING_YEAR = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|this|that)\s+)$", re.IGNORECASE)
 _SUBJECT_SHARE = 0.35
+# "The 2019 talks", "But the 2019 talks": a naming year within the subject's first words.
+_SUBJECT_WORDS = 3
+# A dateline: the town in capitals, the day, the agency, a dash.
+_DATELINE_BEFORE = re.compile(r"^\W*[A-Z][A-Z .'’-]+,\s*$")
+_DATELINE_AFTER = re.compile(r"\s*(?:\([^)]*\))?\s*[—–-]")
 # A date the sentence's event is measured from, not when it happened: "the first deal since
 # talks collapsed in 2021", "two years after the 2019 deal".
 _MEASURED_FROM = re.compile(
@@ -218,6 +223,8 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
         for m in find_dates(sentence, published)
         if _dates_sentence(sentence, m) and (published is None or m.first <= published)
     ]
+    # "PELHAM, Nov 8 (MPA) — The court on Tuesday dismissed ...": the event is Tuesday's.
+    mentions = [m for m in mentions if not _in_dateline(sentence, m)] or mentions
     if not mentions:
         return None
     best = min(mentions, key=lambda m: (_FINENESS[m.granularity], -m.last.toordinal()))
@@ -231,12 +238,25 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
 def _dates_sentence(sentence: str, mention: DateMention) -> bool:
     """Whether ``mention`` says when the sentence's event happened (not a date it refers to)."""
     before = sentence[: mention.start]
-    if mention.start <= _SUBJECT_SHARE * len(sentence):
-        return True  # the subject's date ("The 2019 talks ended...", "In 2019, ...")
     naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
+    # The subject's date ("The 2019 talks ended...", "In 2019, ..."); a year naming a thing
+    # is the subject's only in its first words, not after a verb ("The ruling, written by
+    # ..., upheld a 2020 decision").
+    subject = not naming or len(before.split()) <= _SUBJECT_WORDS
+    if mention.start <= _SUBJECT_SHARE * len(sentence) and subject:
+        return True
     named = _NAMED_BY_DATE.search(before)
     late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
     return not (naming or late or _MEASURED_FROM.search(before) or _COMPARED_WITH.search(before))
+
+
+def _in_dateline(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` is the day of a dateline ("PELHAM, Nov 8 (MPA) —"): when the
+    story was filed, not when its event happened."""
+    return bool(
+        _DATELINE_BEFORE.search(sentence[: mention.start])
+        and _DATELINE_AFTER.match(sentence[mention.end :])
+    )
 
 
 def _as_news(event: Event | None, published: dt.date | None) -> Event | None:

@@ -405,3 +405,60 @@ def test_a_name_further_on_in_the_lead_line_gives_the_pronoun_no_one() -> None:
     lead = "The altarpiece, Hanne Voss's triptych, was stolen on Sunday night."
     conversation.record(first, lead, ("a",), None, lead=lead)
     assert conversation.resolve("Where did she find it?", TODAY).person == ""
+
+
+def _answered_on(conversation: Conversation, question: str, day: dt.date) -> None:
+    told = QuestionTime(first=day, last=day)
+    conversation.record(conversation.resolve(question, TODAY), "an answer", ("a",), answered=told)
+
+
+def test_years_later_moves_from_the_event_just_told_when_the_topic_named_no_period() -> None:
+    conversation = Conversation()
+    _answered_on(conversation, "When did the council refuse the quarry?", dt.date(2014, 5, 6))
+    resolved = conversation.resolve("And the vote on the extension nine years later?", TODAY)
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert resolved.recalled == ""  # the answer of 2014 does not answer for 2023
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "What did she do for a living at the time?",
+        "How old was he then?",
+        "Where did he live back then?",
+    ],
+)
+def test_at_the_time_asks_about_the_year_of_the_event_just_told(follow_up: str) -> None:
+    conversation = Conversation()
+    _answered_on(conversation, "Who founded the residents' group?", dt.date(2015, 5, 19))
+    resolved = conversation.resolve(follow_up, TODAY)
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2015, 1, 1), dt.date(2015, 12, 31))
+
+
+@pytest.mark.parametrize("follow_up", ["What has she done since then?", "And then?"])
+def test_since_then_or_and_then_is_not_the_time_of_the_event_just_told(follow_up: str) -> None:
+    conversation = Conversation()
+    _answered_on(conversation, "Who founded the residents' group?", dt.date(2015, 5, 19))
+    resolved = conversation.resolve(follow_up, TODAY)
+    assert resolved.time.last != dt.date(2015, 12, 31)
+
+
+@pytest.mark.parametrize(
+    ("question", "lead"),
+    [
+        (
+            "Who replaced Ana Roe at the head of the port authority?",
+            "The authority's chief executive Ivo Penn, who took over from Ana Roe last summer, "
+            "said the quay would open in May.",
+        ),
+        (
+            "Which farmer refused to sell his land?",
+            "Six owners have not yet sold, among them farmer Walter Hale, 81, who still farms.",
+        ),
+    ],
+)
+def test_he_is_the_person_the_lead_line_introduces_by_their_role(question: str, lead: str) -> None:
+    conversation = Conversation()
+    conversation.record(conversation.resolve(question, TODAY), lead, ("a",), None, lead=lead)
+    assert conversation.resolve("How old was he then?", TODAY).person in lead
+    assert conversation.resolve("How old was he then?", TODAY).person not in ("", "Ana Roe")

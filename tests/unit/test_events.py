@@ -121,3 +121,18 @@ def test_the_date_of_the_earlier_sum_a_new_one_replaces_does_not_date_the_senten
 
 def test_a_range_of_years_still_dates_the_sentence() -> None:
     assert events_of("Prices rose from 2019 to 2021, the board said.", WEDNESDAY) == ["2019–2021"]
+
+
+def test_a_datelines_day_is_when_the_story_was_filed_not_when_its_event_happened() -> None:
+    text = "PELHAM, March 15 (MPA) — The court on Tuesday dismissed the challenge."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_dateline_alone_dates_the_news() -> None:
+    text = "PELHAM, March 14 (MPA) — The court dismissed the challenge."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_year_naming_a_thing_after_the_verb_does_not_date_the_sentence() -> None:
+    text = "The ruling, written by Justice Ana Roe, upheld a 2020 appeal decision in full."
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
