@@ -59,6 +59,16 @@ def blind2(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> 
 
 
 @pytest.fixture(scope="module")
+def blind3(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-blind3", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
+def blind4(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-blind4", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
     return _run("seed-questions", tmp_path_factory, document_embedder)
 
@@ -154,3 +164,24 @@ def test_the_stories_written_blind_keep_the_level_their_failures_taught(
     assert blind2["unanswerable"]["declined_with_reason"] >= 0.9
     assert blind2["decline"]["answerable_declined"] <= 0.03
     assert blind2["follow_ups"]["turns_right"] >= 7
+
+
+def test_the_stories_read_in_the_fifth_pass_keep_their_level(
+    blind3: dict[str, Any], blind4: dict[str, Any]
+) -> None:
+    # news-blind3 and news-blind4, dev sets since session 21 read their failures. Reached on
+    # news-blind3: plain 18 of 22, time 13 of 17, 8 of 10 declined and none of 39
+    # answerable, follow-ups 5 of 6. On news-blind4: plain 18 of 22, time 12 of 17, 10 of
+    # 10 declined and none of 39 answerable, follow-ups 1 of 6 (5 of 12 turns). Each floor
+    # is one question below: two index builds of one corpus (HNSW inserts are not
+    # deterministic) were seen to move a set's figures by one question.
+    assert blind3["plain"]["answer_in_text"] >= 17 / 22
+    assert blind3["time"]["both"] >= 12 / 17
+    assert blind3["unanswerable"]["declined_with_reason"] >= 0.7
+    assert blind3["decline"]["answerable_declined"] <= 1 / 39
+    assert blind3["follow_ups"]["right"] >= 4
+    assert blind4["plain"]["answer_in_text"] >= 17 / 22
+    assert blind4["time"]["both"] >= 11 / 17
+    assert blind4["unanswerable"]["declined_with_reason"] >= 0.9
+    assert blind4["decline"]["answerable_declined"] <= 1 / 39
+    assert blind4["follow_ups"]["turns_right"] >= 4
