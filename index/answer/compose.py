@@ -27,6 +27,7 @@ from index.answer.coverage import (
     asked_measure,
     asked_post,
     figure_told_as_done,
+    figures_all,
     figures_only_of_other,
     figures_only_partial,
     gives_figure,
@@ -56,7 +57,7 @@ from index.answer.timeline import Report, arrange, merge_reports, passage_events
 from index.models import Answer, Passage
 from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
 from index.text.dates import Granularity, QuestionTime
-from index.text.dates.tense import tense_at
+from index.text.dates.tense import ANNOUNCING, tense_at
 from index.text.events import Event, days_meet, stored_event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
@@ -176,10 +177,11 @@ def compose_answer(
         # "How many passengers a day": passages about the line that give no such figure. A
         # lesser report giving one next to what is counted ("9.1 kilometres of track") does.
         return not_covered(question, passages, time, reason=NO_FIGURE)
+    texts = [r.text for r in reports]
     if kind is AnswerType.NUMBER and (
-        _figures_only_announced(resolved.question, reports)
-        or figures_only_partial(resolved.question, [r.text for r in reports])
-        or figures_only_of_other(resolved.question, [r.text for r in reports])
+        _figures_only_announced(resolved.question, texts)
+        or figures_only_partial(resolved.question, texts)
+        or figures_only_of_other(resolved.question, texts)
     ):
         # "How many beds did the Royal Infirmary have?": "build a new 540-bed hospital".
         return not_covered(question, passages, time, reason=NO_FIGURE)
@@ -234,13 +236,12 @@ def compose_answer(
 _PAST_COUNT = re.compile(r"^\W*how\s+(?:many|much)\b[^?]*?\b(?:did|was|were|had)\b", re.IGNORECASE)
 
 
-def _figures_only_announced(question: str, reports: Sequence[Report]) -> bool:
+def _figures_only_announced(question: str, sentences: Sequence[str]) -> bool:
     """Whether a question for what happened ("how many beds did it have") finds the figures
     next to what it counts only in announcements ("wants to build a new 540-bed hospital")."""
     if not _PAST_COUNT.match(question) or _PLAN_WORDS.search(question):
         return False
-    giving = [r.text for r in reports if gives_figure(r.text, question, named=True)]
-    return bool(giving) and not any(figure_told_as_done(text, question) for text in giving)
+    return figures_all(question, sentences, lambda text: not figure_told_as_done(text, question))
 
 
 def _giving_what_is_asked(
@@ -787,7 +788,6 @@ _PLAN_WORDS = re.compile(
     r"|forecast\w*|predict\w*|propos\w*|meant|supposed|set\s+to|going\s+to)\b",
     re.IGNORECASE,
 )
-_ANNOUNCED = frozenset({"future", "reported_future", "open"})
 
 
 def _asks_what_happened(question: str) -> bool:
@@ -799,7 +799,7 @@ def _announces(sentence: str, question: str) -> bool:
     announces rather than reports ("are scheduled to hold talks", "work could start"): it
     says what was expected, not what happened."""
     anchors = anchor_positions(question, sentence)
-    planned = sum(tense_at(sentence, a) in _ANNOUNCED for a in anchors)
+    planned = sum(tense_at(sentence, a) in ANNOUNCING for a in anchors)
     return bool(anchors) and planned * 2 > len(anchors)
 
 

@@ -17,7 +17,7 @@ from index.answer.question_weights import said_otherwise
 from index.models import Answer, Passage
 from index.text.answer_types import PERSON_NOUNS, person_names
 from index.text.dates import QuestionTime, find_dates
-from index.text.dates.tense import tense_at
+from index.text.dates.tense import ANNOUNCING, tense_at
 from index.text.sentences import sentence_spans
 from index.text.terms import STOP_WORDS, stem
 
@@ -308,6 +308,13 @@ def _figures(sentence: str, question: str) -> list[re.Match[str]]:
     ]
 
 
+def figures_all(question: str, sentences: Sequence[str], unfit: Callable[[str], bool]) -> bool:
+    """Whether some of ``sentences`` give the figure ``question`` counts, and every one that
+    does is ``unfit`` to answer it (a count so far, the other side's, an announced one)."""
+    giving = [s for s in sentences if gives_figure(s, question, named=True)]
+    return bool(giving) and all(unfit(s) for s in giving)
+
+
 # "How many homes will it have once it is finished?": the count at the end of something.
 _FINAL_COUNT = re.compile(
     r"\b(?:once|when)\s+(?:it\s+is\s+|it's\s+|they\s+are\s+)?(?:fully\s+)?"
@@ -327,8 +334,7 @@ def figures_only_partial(question: str, sentences: Sequence[str]) -> bool:
     only counts of the way there ("96 homes finished so far", "the first 60 homes")."""
     if not _FINAL_COUNT.search(question):
         return False
-    giving = [s for s in sentences if gives_figure(s, question, named=True)]
-    return bool(giving) and all(_PARTIAL.search(s) for s in giving)
+    return figures_all(question, sentences, lambda s: bool(_PARTIAL.search(s)))
 
 
 # "How many votes did the Conservative get against Nessa Pendry?": a count asked of one
@@ -347,8 +353,7 @@ def figures_only_of_other(question: str, sentences: Sequence[str]) -> bool:
     if match is None:
         return False
     surname = match["name"].split()[-1]
-    giving = [s for s in sentences if gives_figure(s, question, named=True)]
-    return bool(giving) and all(_figures_all_of(s, surname, question) for s in giving)
+    return figures_all(question, sentences, lambda s: _figures_all_of(s, surname, question))
 
 
 def _figures_all_of(sentence: str, surname: str, question: str) -> bool:
@@ -360,15 +365,11 @@ def _figures_all_of(sentence: str, surname: str, question: str) -> bool:
     return True
 
 
-# Wording that announces rather than reports ("wants to build a new 540-bed hospital").
-_ANNOUNCED = frozenset({"future", "reported_future", "open"})
-
-
 def figure_told_as_done(sentence: str, question: str) -> bool:
     """Whether a figure of ``sentence`` is reported, not announced: "a new 540-bed hospital"
     the trust "wants to build" says nothing of how many beds the old one had."""
     return any(
-        tense_at(sentence, m.start()) not in _ANNOUNCED for m in _figures(sentence, question)
+        tense_at(sentence, m.start()) not in ANNOUNCING for m in _figures(sentence, question)
     )
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from index.answer.span_model import WORD
 from index.answer.timeline import passage_events
 from index.text.dates import QuestionTime
-from index.text.dates.tense import tense_at
+from index.text.dates.tense import ANNOUNCING, tense_at
 from index.text.events import Event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms, stem
@@ -43,8 +43,6 @@ _MIN_CLAUSE_TERMS = 2
 _PHRASE_SPREAD = 3
 # "... since the dam was announced": the event as a time other news is told by, not told.
 _LOOKS_BACK = re.compile(r"\b(?:since|before|after|until)\s+(?:\S+\s+){0,3}$", re.IGNORECASE)
-# Wording that announces rather than reports ("is due to open", "pushed back its opening").
-_ANNOUNCED = frozenset({"future", "reported_future", "open"})
 
 
 def when_clause(question: str) -> str:
@@ -136,7 +134,7 @@ def _tells(sentence: str, terms: set[str]) -> bool:
             continue
         seen: set[str] = set()
         for last, term, at in held[k:]:
-            if last - first >= _PHRASE_SPREAD * len(terms) or tense_at(sentence, at) in _ANNOUNCED:
+            if last - first >= _PHRASE_SPREAD * len(terms) or tense_at(sentence, at) in ANNOUNCING:
                 break
             seen.add(term)
             if seen == terms:

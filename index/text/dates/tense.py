@@ -28,6 +28,8 @@ from typing import Literal
 from index.text.dates.calendar_math import Cycle, month_end
 
 Tense = Literal["past", "future", "reported_future", "open", "present"]
+# The tenses that announce rather than report ("is due to open", "wants to build").
+ANNOUNCING: frozenset[Tense] = frozenset({"future", "reported_future", "open"})
 
 # Where a clause starts: punctuation, and the words that open a clause of their own.
 _CLAUSE_START = (
