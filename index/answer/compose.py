@@ -539,7 +539,9 @@ def _choose(
     own_kind = expected_type(_LEADING_PREPOSITION.sub("", resolved.focus))
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
-    happened = about_when and _asks_what_happened(resolved.focus)
+    happened = (about_when and _asks_what_happened(resolved.focus)) or bool(
+        _ACTUALLY.search(resolved.focus)
+    )
     said_before: list[Report] = []
     # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
@@ -570,7 +572,8 @@ def _choose(
             said = [
                 s
                 for s in sentences
-                if _normal(s.text) in given and not fresh_answers(own_kind, s.text, known)
+                if (_normal(s.text) in given and not fresh_answers(own_kind, s.text, known))
+                or (resolved.moves_on and _figures_given(s.text, known, resolved.recalled))
             ]
             said_before.extend(said)
             sentences = [s for s in sentences if s not in said]
@@ -597,6 +600,14 @@ def _choose(
         # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _figures_given(sentence: str, known: str, recalled: str) -> bool:
+    """Whether every figure ``sentence`` gives was in the answer before (``recalled``): told
+    again in other words ("Last year members voted to accept a £6.5 million fund"), it is not
+    the new figure a follow-up asks for ("What was it raised to later on?")."""
+    figures = fresh_answers(AnswerType.NUMBER, sentence, known)
+    return bool(figures) and not fresh_answers(AnswerType.NUMBER, sentence, f"{known} {recalled}")
 
 
 def _tells_own_words(resolved: ResolvedQuestion) -> Callable[[str], bool]:
@@ -788,6 +799,10 @@ _PLAN_WORDS = re.compile(
     r"|forecast\w*|predict\w*|propos\w*|meant|supposed|set\s+to|going\s+to)\b",
     re.IGNORECASE,
 )
+
+
+# "How many actually worked there?": what came true, set against what was promised.
+_ACTUALLY = re.compile(r"\b(?:actually|in\s+fact|in\s+the\s+event)\b", re.IGNORECASE)
 
 
 def _asks_what_happened(question: str) -> bool:

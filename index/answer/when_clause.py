@@ -29,10 +29,13 @@ if TYPE_CHECKING:
     from index.models import Passage
 
 # "... when the board chose the site?": the clause after "when", past the question's opening.
+# "once the farm was running" says when as "when" does (not "was once the biggest").
 # News says "the day the club folded" or "on the night the dam broke" for "when": a clause
 # straight after a day, night or week (not "the day of the vote", "the week after it").
 _CLAUSE = re.compile(
-    r"^\W*\w.*?\b((?:when|(?:on\s+)?the\s+(?:day|night|morning|evening|afternoon|week)"
+    r"^\W*\w.*?\b((?:when|(?<!\bwas\s)(?<!\bwere\s)(?<!\bis\s)(?<!\bwho\s)(?<!\bhad\s)"
+    r"once(?=\s+(?:the|all|its|their|it|they|he|she)\b)"
+    r"|(?:on\s+)?the\s+(?:day|night|morning|evening|afternoon|week)"
     r"(?:\s+(?:that|when))?(?!\s+(?:of|after|before|in|on|at|for|to|when|that|it|he|she)\b))"
     r"\s+([^?!.,;]+))",
     re.IGNORECASE,
