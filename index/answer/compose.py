@@ -536,6 +536,9 @@ def _choose(
     # unless one holds the kind of answer now asked for ("How much did it lend?" after a
     # line naming the bank and the loan).
     given = _normal(resolved.recalled) if resolved.is_follow_up and not repeat else ""
+    # "What was it raised to later on?": a figure of a later time, not one just told; "Who
+    # resigned afterwards?" may be answered by a line that gave a figure.
+    figure_asked = resolved.moves_on and kind in (AnswerType.NUMBER, AnswerType.OTHER)
     own_kind = expected_type(_LEADING_PREPOSITION.sub("", resolved.focus))
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
@@ -573,7 +576,7 @@ def _choose(
                 s
                 for s in sentences
                 if (_normal(s.text) in given and not fresh_answers(own_kind, s.text, known))
-                or (resolved.moves_on and _figures_given(s.text, known, resolved.recalled))
+                or (figure_asked and _figures_given(s.text, known, resolved.recalled))
             ]
             said_before.extend(said)
             sentences = [s for s in sentences if s not in said]

@@ -41,10 +41,6 @@ _POINTING_THAT = re.compile(
 _CONTINUATIONS = ("and ", "but ", "also ", "what about", "how about", "so ", "or ")
 # A question with fewer meaningful words than this cannot stand on its own.
 _MIN_STANDALONE_TERMS = 2
-# One naming nothing (no name, no figure) needs more to say what it is about: "How much did
-# the work cost?" leans on the story just told, "Which minister said that the ferry port
-# would close?" does not.
-_MIN_NAMELESS_TERMS = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,18 +86,7 @@ def looks_like_follow_up(question: str) -> bool:
         return True
     if _PART_OF_IT.match(lowered):
         return True  # "Who wrote the judgment?": the judgment of what was just told
-    terms = len([t for t in tokens if t not in STOP_WORDS])
-    if names_nothing(question) and terms < _MIN_NAMELESS_TERMS:
-        return True  # "When should the government decide?": decide on what was just told
-    return terms < _MIN_STANDALONE_TERMS
-
-
-def names_nothing(question: str) -> bool:
-    """Whether ``question`` names nothing of its own: no name, no number, only common words
-    ("How much did the work cost?"). What it asks about is what the conversation was about:
-    a question standing alone names the story it is about."""
-    rest = question.strip().split()[1:]
-    return bool(rest) and not any(w[:1].isupper() or any(c.isdigit() for c in w) for w in rest)
+    return len([t for t in tokens if t not in STOP_WORDS]) < _MIN_STANDALONE_TERMS
 
 
 # Prepositions that open a place or a time ("in the 1990s", "at Blair House").

@@ -853,3 +853,16 @@ def test_a_follow_up_asking_later_does_not_lead_with_a_figure_the_answer_before_
     )
     answer = compose_answer(resolved, [again, raised], **LIMITS)
     assert answer.found and "£9 million" in answer.lines[0].text
+
+
+def test_a_follow_up_asking_who_afterwards_may_name_someone_from_a_line_with_a_figure() -> None:
+    conversation = Conversation()
+    topic = conversation.resolve("How did the council vote on the tram in November 2017?")
+    said = "Ana Roe resigned hours after the council refused another 95 million crowns."
+    told = QuestionTime(first=dt.date(2017, 11, 15), last=dt.date(2017, 11, 15))
+    conversation.record(topic, said, ("a",), answered=told)
+    resolved = conversation.resolve("Who resigned afterwards?")
+    again = dated_passage(said, 0.7, "b", "2017-11-15")
+    later = dated_passage("Ed Lim won the mayoral election on Sunday.", 0.6, "c", "2019-05-19")
+    answer = compose_answer(resolved, [again, later], **LIMITS)
+    assert answer.found and "Ana Roe" in answer.lines[0].text

@@ -464,17 +464,6 @@ def test_he_is_the_person_the_lead_line_introduces_by_their_role(question: str, 
     assert conversation.resolve("How old was he then?", TODAY).person not in ("", "Ana Roe")
 
 
-@pytest.mark.parametrize(
-    "question", ["When should the government decide?", "How much did the work cost?"]
-)
-def test_a_short_question_naming_nothing_leans_on_the_story_just_told(question: str) -> None:
-    assert looks_like_follow_up(question)
-
-
-def test_a_short_question_naming_something_still_stands_alone() -> None:
-    assert not looks_like_follow_up("When will Kestrel decide?")
-
-
 def test_he_is_the_one_a_sentence_of_the_lead_line_opens_with() -> None:
     conversation = Conversation()
     first = conversation.resolve("Who was appointed manager in October 2019?", TODAY)
