@@ -52,6 +52,7 @@ class Turn:
     time: QuestionTime = field(default_factory=QuestionTime)  # the period the topic is about
     person: str = ""  # whom the answer named, when the question asked "who"
     answered: QuestionTime | None = None  # when the event of the answer's lead line happened
+    lead: str = ""  # the answer's lead line: what it told first
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +200,10 @@ class Conversation:
             )
         # "Who is in charge of that project?": the project the turn just before asked about.
         pointed = last.question if _points_back(question) and last.question != last.topic else ""
+        if _BARE_WHY.match(question) and last.lead:
+            # "Why?" asks the cause of what was just told, which may be past the topic by now
+            # ("What was it raised to later on?" "Why?": why it was raised).
+            topic_text = last.lead
         return ResolvedQuestion(
             question=question,
             search_text=" ".join(filter(None, (topic_text, pointed, person, question))),
@@ -243,7 +248,16 @@ class Conversation:
         person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
-                Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
+                Turn(
+                    resolved.question,
+                    topic,
+                    answer,
+                    article_ids,
+                    resolved.time,
+                    person,
+                    answered,
+                    lead,
+                )
             )
 
 
@@ -251,6 +265,13 @@ class Conversation:
 _DEMONSTRATIVE_NOUN = re.compile(
     r"\b(?:that|this|those|these)\s+(?!(?:is|was|are|were|has|have|had|time|year|day)\b)[a-z]+"
     r"\s*\?*\s*$"
+)
+
+
+# "Why?", "And why was that?": the cause of what the answer before told, asking nothing else.
+_BARE_WHY = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?why(?:\s+(?:was|is|did)\s+(?:that|it|this))?\s*\?*\s*$",
+    re.IGNORECASE,
 )
 
 

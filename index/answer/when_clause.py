@@ -84,7 +84,7 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
     if not reports:
         return resolved
     # The clause says when, as "in 2017" would: what is asked is the rest ("what did she say").
-    a_day = not match.group(1).lower().startswith("when")
+    a_day = not match.group(1).lower().startswith(("when", "once"))
     period = QuestionTime(*_period(reports, a_day), spans=(match.span(1),))
     asked = (resolved.own_words or resolved.question).replace(match.group(1), " ")
     return replace(resolved, time=period, own_words=re.sub(r"\s+([?!.,;:])", r"\1", asked).strip())

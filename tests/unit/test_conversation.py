@@ -519,3 +519,14 @@ def test_that_noun_is_searched_with_the_follow_up_that_brought_it_in() -> None:
     asked(conversation, "And what was the extension priced at?", "£2.1 billion")
     resolved = conversation.resolve("Who is in charge of that project?", TODAY)
     assert "extension" in resolved.search_text
+
+
+@pytest.mark.parametrize("why", ["Why?", "And why was that?"])
+def test_a_bare_why_asks_the_cause_of_what_the_answer_before_led_with(why: str) -> None:
+    conversation = Conversation()
+    asked(conversation, "How big was the fund the fishermen accepted in 2021?")
+    raised = conversation.resolve("What was it raised to later on?", TODAY)
+    lead = "Kestrel agreed to raise the fund to £9 million after Storm Orla."
+    conversation.record(raised, lead, ("a",), lead=lead)
+    resolved = conversation.resolve(why, TODAY)
+    assert lead in resolved.search_text and "accepted" not in resolved.search_text
