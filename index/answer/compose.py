@@ -915,7 +915,7 @@ def _announces_reason(sentence: str) -> bool:
 # her"); one who leaves it ("retired this week") no longer does.
 _SUCCESSION = re.compile(
     r"\b(?:succeed\w*|successor|elected|appointed|sworn\s+in|took\s+over|takes?\s+over"
-    r"|became|becomes)\b",
+    r"|became|becomes|(?:was|were|been|is|are|being)\s+(?:named|chosen))\b",
     re.IGNORECASE,
 )
 _DEPARTURE = re.compile(

@@ -866,3 +866,21 @@ def test_a_follow_up_asking_who_afterwards_may_name_someone_from_a_line_with_a_f
     later = dated_passage("Ed Lim won the mayoral election on Sunday.", 0.6, "c", "2019-05-19")
     answer = compose_answer(resolved, [again, later], **LIMITS)
     assert answer.found and "Ana Roe" in answer.lines[0].text
+
+
+def test_one_named_to_a_post_is_who_took_it_over() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who was appointed manager in October 2019?")
+    conversation.record(first, "Shaun Maddox was unveiled.", ("a",), "Shaun Maddox")
+    resolved = conversation.resolve("Who replaced him?")
+    administrators = dated_passage(
+        "Accountants Fenwick Hale were appointed as administrators.", 0.6, "a", "2021-11-17"
+    )
+    named = dated_passage(
+        "Joel Amankwah was named manager in January after Shaun Maddox left.",
+        0.6,
+        "b",
+        "2024-08-12",
+    )
+    answer = compose_answer(resolved, [administrators, named], **LIMITS)
+    assert answer.lines[0].text.startswith("Joel Amankwah was named manager")
