@@ -536,10 +536,15 @@ def _choose(
     # unless one holds the kind of answer now asked for ("How much did it lend?" after a
     # line naming the bank and the loan).
     given = _normal(resolved.recalled) if resolved.is_follow_up and not repeat else ""
+    # "What was it raised to later on?": a figure of a later time, not one just told; "Who
+    # resigned afterwards?" may be answered by a line that gave a figure.
+    figure_asked = resolved.moves_on and kind in (AnswerType.NUMBER, AnswerType.OTHER)
     own_kind = expected_type(_LEADING_PREPOSITION.sub("", resolved.focus))
     # When it happened ("when did", "in 2021"): a plan's date is not the answer.
     about_when = own_kind is AnswerType.TIME or not resolved.time.is_empty
-    happened = about_when and _asks_what_happened(resolved.focus)
+    happened = (about_when and _asks_what_happened(resolved.focus)) or bool(
+        _ACTUALLY.search(resolved.focus)
+    )
     said_before: list[Report] = []
     # An untyped follow-up has no kind of answer to look for: its own words say what it asks.
     asked_itself = _asked_itself(resolved) if own_kind is AnswerType.OTHER else set()
@@ -570,7 +575,8 @@ def _choose(
             said = [
                 s
                 for s in sentences
-                if _normal(s.text) in given and not fresh_answers(own_kind, s.text, known)
+                if (_normal(s.text) in given and not fresh_answers(own_kind, s.text, known))
+                or (figure_asked and _figures_given(s.text, known, resolved.recalled))
             ]
             said_before.extend(said)
             sentences = [s for s in sentences if s not in said]
@@ -597,6 +603,14 @@ def _choose(
         # vote went.
         return _choose(resolved, passages, min_relevance, repeat=True)
     return chosen
+
+
+def _figures_given(sentence: str, known: str, recalled: str) -> bool:
+    """Whether every figure ``sentence`` gives was in the answer before (``recalled``): told
+    again in other words ("Last year members voted to accept a £6.5 million fund"), it is not
+    the new figure a follow-up asks for ("What was it raised to later on?")."""
+    figures = fresh_answers(AnswerType.NUMBER, sentence, known)
+    return bool(figures) and not fresh_answers(AnswerType.NUMBER, sentence, f"{known} {recalled}")
 
 
 def _tells_own_words(resolved: ResolvedQuestion) -> Callable[[str], bool]:
@@ -790,6 +804,10 @@ _PLAN_WORDS = re.compile(
 )
 
 
+# "How many actually worked there?": what came true, set against what was promised.
+_ACTUALLY = re.compile(r"\b(?:actually|in\s+fact|in\s+the\s+event)\b", re.IGNORECASE)
+
+
 def _asks_what_happened(question: str) -> bool:
     return bool(_PAST_QUESTION.match(question)) and not _PLAN_WORDS.search(question)
 
@@ -897,7 +915,7 @@ def _announces_reason(sentence: str) -> bool:
 # her"); one who leaves it ("retired this week") no longer does.
 _SUCCESSION = re.compile(
     r"\b(?:succeed\w*|successor|elected|appointed|sworn\s+in|took\s+over|takes?\s+over"
-    r"|became|becomes)\b",
+    r"|became|becomes|(?:was|were|been|is|are|being)\s+(?:named|chosen))\b",
     re.IGNORECASE,
 )
 _DEPARTURE = re.compile(

@@ -52,6 +52,7 @@ class Turn:
     time: QuestionTime = field(default_factory=QuestionTime)  # the period the topic is about
     person: str = ""  # whom the answer named, when the question asked "who"
     answered: QuestionTime | None = None  # when the event of the answer's lead line happened
+    lead: str = ""  # the answer's lead line: what it told first
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,9 @@ class ResolvedQuestion:
     own_words: str = ""
     # When the event the answer before led with happened: where the conversation has got to.
     follows: Event | None = None
+    # It asks about a time after (or before) that event ("What was it raised to later on?"):
+    # what the answer before told is not its answer.
+    moves_on: bool = False
 
 
 def looks_like_follow_up(question: str) -> bool:
@@ -148,7 +152,9 @@ class Conversation:
         # named no period of its own ("When did the council refuse it?").
         shifted = _moved(last.time, question) or _moved(_year_of_answer(last.answered), question)
         moved = (
-            shifted or _succession(last.time, question) or _after_answer(last.answered, question)
+            shifted
+            or _succession(last.time, question, last.topic)
+            or _after_answer(last.answered, question)
         )
         time = own if not own.is_empty else moved or _inherited(last.time, question)
         if (
@@ -192,9 +198,15 @@ class Conversation:
                 own_words=own_words,
                 follows=_event_of(last.answered),
             )
+        # "Who is in charge of that project?": the project the turn just before asked about.
+        pointed = last.question if _points_back(question) and last.question != last.topic else ""
+        if _BARE_WHY.match(question) and last.lead:
+            # "Why?" asks the cause of what was just told, which may be past the topic by now
+            # ("What was it raised to later on?" "Why?": why it was raised).
+            topic_text = last.lead
         return ResolvedQuestion(
             question=question,
-            search_text=" ".join(filter(None, (topic_text, person, question))),
+            search_text=" ".join(filter(None, (topic_text, pointed, person, question))),
             focus=question,
             context=" ".join(filter(None, (topic_text, person, recalled))),
             recalled=recalled,
@@ -204,6 +216,7 @@ class Conversation:
             person=person,
             own_words=own_words,
             follows=_event_of(last.answered),
+            moves_on=_after_answer(last.answered, question) is not None,
         )
 
     def record(
@@ -229,11 +242,43 @@ class Conversation:
         if not named:
             # Whom the question names is not whom it asks for ("Who replaced Ana Roe?").
             named = _new_person(lead, " ".join((resolved.person, *person_names(resolved.question))))
+        if asks and resolved.person and _ASKS_OF_SUBJECT.match(resolved.question):
+            # "Who did she replace?": the answer is whom *she* replaced; "she" is still her.
+            named = resolved.person
         person = named if asks else resolved.person or _named(resolved.question)
         with self._lock:
             self._turns.append(
-                Turn(resolved.question, topic, answer, article_ids, resolved.time, person, answered)
+                Turn(
+                    resolved.question,
+                    topic,
+                    answer,
+                    article_ids,
+                    resolved.time,
+                    person,
+                    answered,
+                    lead,
+                )
             )
+
+
+# "that project", "this deal": a noun the speaker points back at with a demonstrative.
+_DEMONSTRATIVE_NOUN = re.compile(
+    r"\b(?:that|this|those|these)\s+(?!(?:is|was|are|were|has|have|had|time|year|day)\b)[a-z]+"
+    r"\s*\?*\s*$"
+)
+
+
+# "Why?", "And why was that?": the cause of what the answer before told, asking nothing else.
+_BARE_WHY = re.compile(
+    r"^\W*(?:and\s+|but\s+|so\s+)?why(?:\s+(?:was|is|did)\s+(?:that|it|this))?\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _points_back(question: str) -> bool:
+    """Whether ``question`` ends on a noun it points back at ("Who runs that project?"):
+    the last thing named, which a follow-up before it may have brought in."""
+    return bool(_DEMONSTRATIVE_NOUN.search(question.lower()))
 
 
 def _event_of(answered: QuestionTime | None) -> Event | None:
@@ -316,17 +361,38 @@ def _new_person(line: str, known: str) -> str:
     names = {name for name in person_names(line) if not set(words(name)) <= known_words}
     if len(names) == 1:
         name = next(iter(names))
-        if re.match(rf"^\W*(?:[A-Z][a-z]+\s+)?{re.escape(name)}\b(?!['’])", line):
+        if _opens(name, line):
             return name
+    # "Barely a day after X left, the club has a new manager. Shaun Maddox, 44, was unveiled":
+    # the one a sentence of the line is about, its subject.
+    opening = [name for name in names if any(_opens(name, s) for s in _SENTENCE_END.split(line))]
+    if len(opening) == 1:
+        return opening[0]
     titled = [name for name in names if re.search(_titled(name), line, re.IGNORECASE)]
     return titled[0] if len(titled) == 1 else ""
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+
+
+def _opens(name: str, sentence: str) -> bool:
+    """Whether ``name`` (after a title: "Dr", "Farmer") is the first thing ``sentence`` says,
+    alone ("Ana Roe and Ed Lim spoke" is of both)."""
+    return bool(
+        re.match(rf"^\W*(?:[A-Z][a-z]+\s+)?{re.escape(name)}\b(?!['’])(?!\s+and\s+[A-Z])", sentence)
+    )
+
+
 def _titled(name: str) -> str:
-    """ "chief executive Tomasz Brecht": the name just after a word for a role."""
-    return rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))})\s+{re.escape(name)}\b(?!['’])"
+    """ "chief executive Tomasz Brecht", "its new chair, Morag Ellery": the name just after a
+    word for a role, or set beside it after a comma."""
+    return rf"\b(?:{'|'.join(sorted(PERSON_NOUNS))}),?\s+{re.escape(name)}\b(?!['’])"
 
 
+# "Who did she replace?", "Whom had he met?": the pronoun is the subject, the answer its object.
+_ASKS_OF_SUBJECT = re.compile(
+    r"^\W*(?:who|whom)\s+(?:did|does|do|has|had|will|would|could)\s+(?:he|she)\b", re.IGNORECASE
+)
 _PERSONAL = re.compile(r"\b(?:he|him|his|she|her|hers)\b", re.IGNORECASE)
 # "Who replaced him?" asks about after his time; "Who did she replace?", before hers.
 _SUCCESSOR = re.compile(
@@ -344,7 +410,15 @@ def asks_for_successor(question: str) -> bool:
     return bool(_SUCCESSOR.search(question))
 
 
-def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
+# "Who took over the association in 2017?", "Who was appointed manager?": a change of holder.
+_TAKES_POST = re.compile(
+    r"\b(?:took|take|takes|taken)\s+over\b|\b(?:replaced|succeeded|appointed|elected|became|"
+    r"named|chosen|installed)\b",
+    re.IGNORECASE,
+)
+
+
+def _succession(time: QuestionTime, question: str, topic: str = "") -> QuestionTime | None:
     """The period after (or before) ``time`` that a question about a successor (or a
     predecessor) asks about.
 
@@ -358,6 +432,9 @@ def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
             return QuestionTime(first=time.last.replace(day=1))
         return QuestionTime(first=time.last + dt.timedelta(days=1))
     if _PREDECESSOR.search(question) and time.first is not None:
+        if _TAKES_POST.search(topic):
+            # Whom she replaced when she took over in 2017 is told with her taking over.
+            return time
         if time.last is None:
             return QuestionTime(last=month_end(time.first.year, time.first.month))
         return QuestionTime(last=time.first - dt.timedelta(days=1))
@@ -365,7 +442,9 @@ def _succession(time: QuestionTime, question: str) -> QuestionTime | None:
 
 
 # "Who was arrested afterwards?" after "When was it stolen?": after the answer's event.
-_AFTER = re.compile(r"\b(?:afterwards?|thereafter|later\s+on|after\s+that|since\s+then)\b", re.I)
+_AFTER = re.compile(r"\b(?:afterwards?|thereafter|after\s+that|since\s+then)\b", re.I)
+# "What was it raised to later?": another, later time than the event just told.
+_LATER = re.compile(r"\blater\s+on\b|\blater\s*\?*\s*$", re.I)
 _BEFORE = re.compile(r"\b(?:beforehand|before\s+that|before\s+then|previously)\b", re.I)
 
 
@@ -374,6 +453,8 @@ def _after_answer(answered: QuestionTime | None, question: str) -> QuestionTime 
     asking what happened "afterwards" (or "before that") asks about."""
     if answered is None or answered.first is None or answered.last is None:
         return None
+    if _LATER.search(question):
+        return QuestionTime(first=answered.last + dt.timedelta(days=1))
     # From its day on: what followed a vote may be told of the same day ("and Pellerin quit").
     if _AFTER.search(question):
         return QuestionTime(first=answered.first)
@@ -485,7 +566,7 @@ _MOVE = re.compile(
 def _without_move(question: str) -> str:
     """``question`` without the phrase that moves its period ("the year after",
     "afterwards")."""
-    for moving in (_MOVE, _AFTER, _BEFORE):
+    for moving in (_MOVE, _AFTER, _LATER, _BEFORE):
         question = moving.sub(" ", question)
     return re.sub(r"\s+([?!.,;:])", r"\1", " ".join(question.split()))
 

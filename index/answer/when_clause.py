@@ -29,10 +29,13 @@ if TYPE_CHECKING:
     from index.models import Passage
 
 # "... when the board chose the site?": the clause after "when", past the question's opening.
+# "once the farm was running" says when as "when" does (not "was once the biggest").
 # News says "the day the club folded" or "on the night the dam broke" for "when": a clause
 # straight after a day, night or week (not "the day of the vote", "the week after it").
 _CLAUSE = re.compile(
-    r"^\W*\w.*?\b((?:when|(?:on\s+)?the\s+(?:day|night|morning|evening|afternoon|week)"
+    r"^\W*\w.*?\b((?:when|(?<!\bwas\s)(?<!\bwere\s)(?<!\bis\s)(?<!\bwho\s)(?<!\bhad\s)"
+    r"once(?=\s+(?:the|all|its|their|it|they|he|she)\b)"
+    r"|(?:on\s+)?the\s+(?:day|night|morning|evening|afternoon|week)"
     r"(?:\s+(?:that|when))?(?!\s+(?:of|after|before|in|on|at|for|to|when|that|it|he|she)\b))"
     r"\s+([^?!.,;]+))",
     re.IGNORECASE,
@@ -81,7 +84,7 @@ def dated_by_clause(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> 
     if not reports:
         return resolved
     # The clause says when, as "in 2017" would: what is asked is the rest ("what did she say").
-    a_day = not match.group(1).lower().startswith("when")
+    a_day = not match.group(1).lower().startswith(("when", "once"))
     period = QuestionTime(*_period(reports, a_day), spans=(match.span(1),))
     asked = (resolved.own_words or resolved.question).replace(match.group(1), " ")
     return replace(resolved, time=period, own_words=re.sub(r"\s+([?!.,;:])", r"\1", asked).strip())

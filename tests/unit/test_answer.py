@@ -13,6 +13,7 @@ from index.answer.extractive import check_question, remember_turn
 from index.errors import QuestionError
 from index.models import Answer, AnswerLine, Passage
 from index.settings import Settings
+from index.text.dates import QuestionTime
 
 SOCHI = (
     "The rest of the meeting was being held behind closed doors. The two countries' leaders "
@@ -817,3 +818,69 @@ def test_who_took_over_is_answered_by_the_sentence_telling_the_succession() -> N
     )
     answer = compose_answer(resolved, [later, then], **LIMITS)
     assert answer.lines[0].text.startswith("His successor is Sabine Callow")
+
+
+def test_actually_asks_what_came_true_not_what_was_promised() -> None:
+    promised = dated_passage(
+        "Kestrel says the base will employ 140 people once the farm is running.",
+        0.9,
+        "a",
+        "2020-08-21",
+    )
+    came_true = dated_passage(
+        "Kestrel's base in the East Basin now employs 142 people.", 0.5, "b", "2023-11-22"
+    )
+    question = standalone("How many people actually worked there?")
+    answer = compose_answer(question, [promised, came_true], **LIMITS)
+    assert answer.found and "142" in answer.lines[0].text
+
+
+def test_a_follow_up_asking_later_does_not_lead_with_a_figure_the_answer_before_gave() -> None:
+    conversation = Conversation()
+    topic = conversation.resolve("How big was the fund the fishermen accepted in 2021?")
+    said = "Fishermen voted to accept a £6.5 million compensation fund."
+    told = QuestionTime(first=dt.date(2021, 3, 18), last=dt.date(2021, 3, 18))
+    conversation.record(topic, said, ("a",), answered=told)
+    resolved = conversation.resolve("What was it raised to later on?")
+    again = dated_passage(
+        "The compensation fund raised for fishermen last year is £6.5 million.",
+        0.9,
+        "b",
+        "2022-02-04",
+    )
+    raised = dated_passage(
+        "The compensation fund was raised to £9 million on Wednesday.", 0.5, "c", "2024-03-08"
+    )
+    answer = compose_answer(resolved, [again, raised], **LIMITS)
+    assert answer.found and "£9 million" in answer.lines[0].text
+
+
+def test_a_follow_up_asking_who_afterwards_may_name_someone_from_a_line_with_a_figure() -> None:
+    conversation = Conversation()
+    topic = conversation.resolve("How did the council vote on the tram in November 2017?")
+    said = "Ana Roe resigned hours after the council refused another 95 million crowns."
+    told = QuestionTime(first=dt.date(2017, 11, 15), last=dt.date(2017, 11, 15))
+    conversation.record(topic, said, ("a",), answered=told)
+    resolved = conversation.resolve("Who resigned afterwards?")
+    again = dated_passage(said, 0.7, "b", "2017-11-15")
+    later = dated_passage("Ed Lim won the mayoral election on Sunday.", 0.6, "c", "2019-05-19")
+    answer = compose_answer(resolved, [again, later], **LIMITS)
+    assert answer.found and "Ana Roe" in answer.lines[0].text
+
+
+def test_one_named_to_a_post_is_who_took_it_over() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who was appointed manager in October 2019?")
+    conversation.record(first, "Shaun Maddox was unveiled.", ("a",), "Shaun Maddox")
+    resolved = conversation.resolve("Who replaced him?")
+    administrators = dated_passage(
+        "Accountants Fenwick Hale were appointed as administrators.", 0.6, "a", "2021-11-17"
+    )
+    named = dated_passage(
+        "Joel Amankwah was named manager in January after Shaun Maddox left.",
+        0.6,
+        "b",
+        "2024-08-12",
+    )
+    answer = compose_answer(resolved, [administrators, named], **LIMITS)
+    assert answer.lines[0].text.startswith("Joel Amankwah was named manager")

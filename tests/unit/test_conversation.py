@@ -462,3 +462,71 @@ def test_he_is_the_person_the_lead_line_introduces_by_their_role(question: str, 
     conversation.record(conversation.resolve(question, TODAY), lead, ("a",), None, lead=lead)
     assert conversation.resolve("How old was he then?", TODAY).person in lead
     assert conversation.resolve("How old was he then?", TODAY).person not in ("", "Ana Roe")
+
+
+def test_he_is_the_one_a_sentence_of_the_lead_line_opens_with() -> None:
+    conversation = Conversation()
+    first = conversation.resolve("Who was appointed manager in October 2019?", TODAY)
+    lead = (
+        "Barely a day after Luca Benedetti was shown the door, the club has a new manager. "
+        "Shaun Maddox, 44, was unveiled yesterday."
+    )
+    conversation.record(first, lead, ("a",), None, lead=lead)
+    assert conversation.resolve("Which club had he come from?", TODAY).person == "Shaun Maddox"
+
+
+def _took_over_in_2017(conversation: Conversation) -> None:
+    first = conversation.resolve("Who took over the fishermen's association in 2017?", TODAY)
+    lead = (
+        "The association is represented at the inquiry by its new chair, Morag Ellery. "
+        "She was elected in April, succeeding Tom Brackley."
+    )
+    conversation.record(first, lead, ("a",), None, lead=lead)
+
+
+def test_a_name_set_beside_a_role_after_a_comma_is_whom_she_stands_for() -> None:
+    conversation = Conversation()
+    _took_over_in_2017(conversation)
+    assert conversation.resolve("Who did she replace?", TODAY).person == "Morag Ellery"
+
+
+def test_whom_one_who_took_over_replaced_is_asked_of_the_time_of_the_takeover() -> None:
+    conversation = Conversation()
+    _took_over_in_2017(conversation)
+    resolved = conversation.resolve("Who did she replace?", TODAY)
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2017, 1, 1), dt.date(2017, 12, 31))
+
+
+def test_she_is_still_she_after_asking_whom_she_replaced() -> None:
+    conversation = Conversation()
+    _took_over_in_2017(conversation)
+    replaced = conversation.resolve("Who did she replace?", TODAY)
+    conversation.record(replaced, "Tom Brackley stood down.", ("a",), "Tom Brackley")
+    assert conversation.resolve("What does she do now?", TODAY).person == "Morag Ellery"
+
+
+def test_later_on_asks_about_after_the_day_the_answer_before_told() -> None:
+    conversation = Conversation()
+    _answered_on(conversation, "How big was the fund accepted in 2021?", dt.date(2021, 3, 18))
+    resolved = conversation.resolve("What was it raised to later on?", TODAY)
+    assert (resolved.time.first, resolved.time.last) == (dt.date(2021, 3, 19), None)
+    assert resolved.moves_on
+
+
+def test_that_noun_is_searched_with_the_follow_up_that_brought_it_in() -> None:
+    conversation = Conversation()
+    asked(conversation, "What did the first wind farm cost in the end?", "£1.74 billion")
+    asked(conversation, "And what was the extension priced at?", "£2.1 billion")
+    resolved = conversation.resolve("Who is in charge of that project?", TODAY)
+    assert "extension" in resolved.search_text
+
+
+@pytest.mark.parametrize("why", ["Why?", "And why was that?"])
+def test_a_bare_why_asks_the_cause_of_what_the_answer_before_led_with(why: str) -> None:
+    conversation = Conversation()
+    asked(conversation, "How big was the fund the fishermen accepted in 2021?")
+    raised = conversation.resolve("What was it raised to later on?", TODAY)
+    lead = "Kestrel agreed to raise the fund to £9 million after Storm Orla."
+    conversation.record(raised, lead, ("a",), lead=lead)
+    resolved = conversation.resolve(why, TODAY)
+    assert lead in resolved.search_text and "accepted" not in resolved.search_text

@@ -111,3 +111,12 @@ def test_a_pronoun_standing_for_the_questions_subject_asks_nothing_more_of_the_r
     question = "What did the council promise when it opened the new library?"
     resolved = dated_by_clause(standalone(question), [OPENED])
     assert period(resolved) == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+
+
+def test_once_opening_a_clause_says_when_as_when_does() -> None:
+    question = "How many people worked there once all the turbines were running?"
+    assert when_clause(question) == "all the turbines were running"
+
+
+def test_once_after_was_is_no_clause() -> None:
+    assert when_clause("What was once the town's biggest employer?") == ""
