@@ -246,12 +246,39 @@ def _split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         # A safe loader (SafeLoader, without dates): no Python objects are built.
         fields = yaml.load("\n".join(lines[1:end]), Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark is not None else ""
-        raise _Unreadable(f"invalid YAML front matter{where}") from e
+        fields = _plain_fields(lines[1:end])
+        if fields is None:
+            mark = getattr(e, "problem_mark", None)
+            where = f" at line {mark.line + 2}" if mark is not None else ""
+            raise _Unreadable(f"invalid YAML front matter{where}") from e
     if not isinstance(fields, dict):
         raise _Unreadable("front matter must be `key: value` lines")
     return fields, "\n".join(lines[end + 1 :])
+
+
+# A front-matter line as people write it by hand: a plain key, a colon, the rest of the line.
+# A value opening with YAML's own syntax (a list, a mapping, a block) is meant as YAML.
+_PLAIN_FIELD = re.compile(r"^(?P<key>[A-Za-z_][\w-]*):[ \t]+(?P<value>[^\s\[{|>&*!%@`].*?)\s*$")
+_QUOTED = re.compile(r"^(?P<q>[\"'])(?P<inner>.*)(?P=q)$")
+
+
+def _plain_fields(lines: list[str]) -> dict[str, Any] | None:
+    """The fields of front matter that is not YAML only because a value holds a colon or
+    quotes of its own (``title: "Not again": fishermen lose appeal``), as a headline often
+    does; None when a line is not ``key: value`` (real YAML structure that is broken)."""
+    fields: dict[str, Any] = {}
+    for line in lines:
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _PLAIN_FIELD.match(line)
+        if match is None:
+            return None
+        value = match["value"]
+        quoted = _QUOTED.match(value)
+        if quoted is not None and quoted["q"] not in quoted["inner"]:
+            value = quoted["inner"]  # "2019-07-09" is the date, not its quotes
+        fields[match["key"]] = value
+    return fields or None
 
 
 def _title_from_body(body: str) -> str:

@@ -75,6 +75,25 @@ def test_html_main_text_and_metadata_are_extracted(tmp_path: Path) -> None:
     assert "Blair House" in article.body and "Copyright" not in article.body
 
 
+def test_a_headline_with_a_colon_or_quotes_of_its_own_is_read_as_written(tmp_path: Path) -> None:
+    # Not YAML, but how people write front matter by hand: the value is the rest of the line.
+    (tmp_path / "appeal.md").write_text(
+        '---\ntitle: "Not again": fishermen lose appeal\nsource: Tide Gazette\n'
+        'published_at: "2019-07-09"\nurl: https://gazette.example/2019/07/09/appeal\n---\n'
+        "The fishermen lost their appeal on Tuesday.\n"
+    )
+    (tmp_path / "rises.md").write_text(
+        "---\ntitle: Tarne Bank rises: construction starts\n---\nThe first pile went in.\n"
+    )
+    loaded = load(tmp_path)
+    assert not loaded.failures
+    by_title = {a.title: a for a in loaded.articles}
+    appeal = by_title['"Not again": fishermen lose appeal']
+    assert (appeal.source, appeal.published_at) == ("Tide Gazette", "2019-07-09")
+    assert appeal.url == "https://gazette.example/2019/07/09/appeal"
+    assert "Tarne Bank rises: construction starts" in by_title
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
@@ -92,6 +111,11 @@ def test_html_main_text_and_metadata_are_extracted(tmp_path: Path) -> None:
         ("badtype.json", b'{"title": 5, "body": "x"}', "field 'title' must be text, not int"),
         ("baddate.md", b"---\npublished_at: last Tuesday\n---\nText.\n", "not an ISO date"),
         ("badyaml.md", b"---\ntitle: [unclosed\n---\nText.\n", "invalid YAML front matter"),
+        (
+            "badlist.md",
+            b"---\ntags:\n  - a: b: c\n---\nText.\n",
+            "invalid YAML front matter at line 3",
+        ),
         ("unclosed.md", b"---\ntitle: x\nText.\n", "never ends with ---"),
         ("frontonly.md", b"---\ntitle: x\n---\n\n", "no article text after the front matter"),
         ("page.html", b"<html><body><script>x()</script></body></html>", "no article text found"),
