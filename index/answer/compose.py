@@ -36,6 +36,7 @@ from index.answer.coverage import (
     mentions_names,
     missing_focus,
     missing_from_articles,
+    missing_person_then,
     missing_predecessor,
     missing_together,
     missing_vote,
@@ -155,7 +156,9 @@ def compose_answer(
         ):
             return outside_period(question, passages, time, reports)
         then = _in_period(passages, time)
-        reason = missing_from_articles(resolved, then, vocabulary, time.describe())
+        reason = missing_from_articles(
+            resolved, then, vocabulary, time.describe()
+        ) or missing_person_then(resolved.question, _dated_sentences(in_period), time.describe())
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
         reports = [_dated_in_period(r, time) for r in in_period]
@@ -411,6 +414,12 @@ def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]
         if (event := stored_event(p.event_date, p.event_ranges)) is None
         or event.overlaps(time.first, time.last)
     ]
+
+
+def _dated_sentences(reports: Sequence[Report]) -> list[str]:
+    """The sentences of ``reports`` dated by their articles (not an encyclopedia's, which
+    are "in" every period)."""
+    return [r.text for r in reports if r.event is not None and r.passage.published_at]
 
 
 def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> float:
