@@ -678,3 +678,23 @@ def test_what_a_person_said_in_a_period_needs_a_sentence_of_then_naming_them() -
         "Jory Penhallow said the wind farm was a shock to the association.", "2014-06-12", "c"
     )
     assert _asked_on(today, question, [later, said]).found
+
+
+def test_a_sentence_naming_the_period_asked_is_of_it_though_its_neighbour_dates_it_else() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "What did the fishermen's fund go up to in 2024?"
+
+    def dated_2016_by_its_neighbour(text: str) -> Passage:
+        # The sentence before it ("when the Review first visited in 2016") dated it.
+        return replace(
+            _report_of(text, "2025-04-09", "a"),
+            event_start=20160101,
+            event_end=20161231,
+            event_date="2016",
+        )
+
+    raised = "The fishermen's fund, raised to £9 million after the storm last year, has helped."
+    answer = _asked_on(today, question, [dated_2016_by_its_neighbour(raised)])
+    assert answer.found and "£9 million" in answer.answer
+    own_year = "The fishermen's fund went up to £9 million in 2016, a year after the storm."
+    assert not _asked_on(today, question, [dated_2016_by_its_neighbour(own_year)]).found
