@@ -169,7 +169,8 @@ _FOCUS = re.compile(
 # nouns share ("manufacturer", "president", "consultant", "executive", "official") are
 # no sign: those adjectives are listed instead.
 _MODIFIER = re.compile(
-    r"-|(?:ful|ous|less|ical|ional|[^e]ed)$|^(?:more|most|less|least)$", re.IGNORECASE
+    r"-|(?:ful|ous|less|ical|ional|ental|ural|[^e]ed)$|^(?:more|most|less|least)$",
+    re.IGNORECASE,
 )
 # Adjectives a question puts before what it counts or picks, with their comparatives and
 # superlatives ("the biggest", "higher"): "how many extra homes", "which current member".
@@ -183,7 +184,8 @@ _ADJECTIVE_BASES = (
     "important significant relevant vacant constant distant dominant urgent "
     "effective active expensive extensive massive exclusive consecutive legislative "
     "executive representative technical political medical financial commercial "
-    "economic electric historic specific basic domestic "
+    "economic electric historic specific basic domestic global royal federal digital legal "
+    "central coastal "
     "existing remaining leading ruling governing opposing winning"
 ).split()
 
@@ -262,7 +264,21 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     stemmed = stem(noun.lower())
     if vocabulary(stemmed) or any(vocabulary(w) for w in said_otherwise(stemmed)):
         return None  # "how many homes" is answered by "260 flats"
+    if any(vocabulary(w) for w in _agent_verbs(noun.lower())):
+        return None  # "which signer" is answered by "signed by Hancock"
     return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+def _agent_verbs(noun: str) -> set[str]:
+    """The stems of the verb an agent noun is made from: "sign" for "signer", "suppli" for
+    "supplier", "build" for "builder"; none for other nouns."""
+    if len(noun) <= len("-er") + 2 or not noun.endswith(("er", "or")):
+        return set()
+    verb = noun[:-2]
+    forms = {verb, noun[:-1]}  # "build(er)", "manufacture(r)"
+    if verb.endswith("i"):
+        forms.add(verb[:-1] + "y")  # "suppli(er)": "supply"
+    return {stem(form) for form in forms} - {stem(noun)}
 
 
 # "Who will be the inspector at the Brennock Moor inquiry?": the holder of a role in

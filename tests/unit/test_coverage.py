@@ -619,6 +619,13 @@ def test_an_agent_noun_is_what_a_question_picks_and_an_adjective_is_not() -> Non
     assert missing_focus("How many more turbines were planned?", articles.__contains__) is None
 
 
+def test_an_agent_noun_is_answered_by_its_verb() -> None:
+    articles = {stem(w) for w in "the treaty was signed by Hancock and supplied to Adams".split()}
+    assert missing_focus("Which signer was from Boston?", articles.__contains__) is None
+    assert missing_focus("Which supplier was paid?", articles.__contains__) is None
+    assert missing_focus("Which manufacturer was paid?", articles.__contains__) is not None
+
+
 def test_how_wide_asks_for_a_length_and_a_word_ending_in_m_is_no_metre() -> None:
     assert asked_measure("How wide is the channel?") == "length"
     assert asked_measure("How tall are the turbines?") == "length"
