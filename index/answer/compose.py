@@ -36,6 +36,7 @@ from index.answer.coverage import (
     mentions_names,
     missing_focus,
     missing_from_articles,
+    missing_person_then,
     missing_predecessor,
     missing_together,
     missing_vote,
@@ -56,9 +57,9 @@ from index.answer.short_answer import (
 from index.answer.timeline import Report, arrange, merge_reports, passage_events, write_lines
 from index.models import Answer, Passage
 from index.text.answer_types import PERSON_NOUNS, AnswerType, expected_type, person_names
-from index.text.dates import Granularity, QuestionTime
+from index.text.dates import Granularity, QuestionTime, find_dates
 from index.text.dates.tense import ANNOUNCING, tense_at
-from index.text.events import Event, days_meet, stored_event
+from index.text.events import Event, days_meet, own_event, stored_event
 from index.text.sentences import sentence_spans
 from index.text.terms import content_terms
 
@@ -141,6 +142,7 @@ def compose_answer(
         return not_covered(question, passages, time, reason=missing)
     reports = _choose(resolved, passages, min_relevance)
     if time.names_period:
+        reports = [_naming_the_period(r, time) for r in reports]
         in_period = [
             r for r in reports if r.event is None or r.event.overlaps(time.first, time.last)
         ]
@@ -155,7 +157,9 @@ def compose_answer(
         ):
             return outside_period(question, passages, time, reports)
         then = _in_period(passages, time)
-        reason = missing_from_articles(resolved, then, vocabulary, time.describe())
+        reason = missing_from_articles(
+            resolved, then, vocabulary, time.describe()
+        ) or missing_person_then(resolved.question, _dated_sentences(in_period), time.describe())
         if reason is not None:
             return not_covered(question, then, time, reason=reason)
         reports = [_dated_in_period(r, time) for r in in_period]
@@ -410,7 +414,40 @@ def _in_period(passages: Sequence[Passage], time: QuestionTime) -> list[Passage]
         for p in passages
         if (event := stored_event(p.event_date, p.event_ranges)) is None
         or event.overlaps(time.first, time.last)
+        or _period_named(p.sentence, p.published_at, time) is not None
     ]
+
+
+def _naming_the_period(report: Report, time: QuestionTime) -> Report:
+    """``report`` dated by the period asked about when its sentence names it but takes its
+    date from another sentence (``_period_named``)."""
+    event = report.event
+    if event is None or event.overlaps(time.first, time.last):
+        return report
+    named = _period_named(report.text, report.passage.published_at, time)
+    return report if named is None else replace(report, event=named)
+
+
+def _period_named(sentence: str, published: str | None, time: QuestionTime) -> Event | None:
+    """The period asked about, when ``sentence`` names it ("raised to £9 million after Storm
+    Orla last year") but takes its date from a sentence before it: a sentence's own words
+    about its time beat a neighbour's. Only in dated articles: undated text is "in" every
+    period already."""
+    if not published:
+        return None
+    day = dt.date.fromisoformat(published)
+    if own_event(sentence, day) is not None:
+        return None  # the sentence dates itself otherwise
+    for mention in find_dates(sentence, day):
+        if days_meet(mention.first, mention.last, time.first, time.last) and mention.first <= day:
+            return Event(mention.first, mention.last, mention.granularity, True, ())
+    return None
+
+
+def _dated_sentences(reports: Sequence[Report]) -> list[str]:
+    """The sentences of ``reports`` dated by their articles (not an encyclopedia's, which
+    are "in" every period)."""
+    return [r.text for r in reports if r.event is not None and r.passage.published_at]
 
 
 def _period_margin(in_period: Sequence[Report], reports: Sequence[Report]) -> float:

@@ -69,15 +69,93 @@ def missing_from_articles(
         return None
     words = _passage_words(passages)
     missing = [name for name in wanted if any(not _mentioned(w, words) for w in name)]
+    missing += [phrase.split() for phrase in _common_phrases_missing(resolved, passages)]
     if not missing:
         return None
     listing = _quoted([" ".join(name) for name in missing])
     absent_words = [w for name in missing for w in name if not _mentioned(w, words)]
-    if vocabulary is not None and not any(vocabulary(stem(w.lower())) for w in absent_words):
+    if (
+        absent_words
+        and vocabulary is not None
+        and not any(vocabulary(stem(w.lower())) for w in absent_words)
+    ):
         return f"None of the indexed articles mentions {listing}."
     if period:
         return f"The articles that report on this for {period} do not mention {listing}."
     return f"The articles closest to this question do not mention {listing}."
+
+
+# A name of several capitalised words, "of" between them at most ("Court of Appeal", "High
+# Court", "Fishermen's Association"); a possessive "'s" ends it ("Philharmonic's Christmas").
+_NAME_PHRASE = re.compile(
+    r"(?<![\w'’])[A-Z][\w-]*(?:['’](?=\s))?(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w-]*(?:['’](?=\s))?)+"
+)
+_CONNECTORS = frozenset({"of", "the"})
+
+
+def _common_phrases_missing(resolved: ResolvedQuestion, passages: Sequence[Passage]) -> list[str]:
+    """The names of the question made of common words ("Court of Appeal") that no passage
+    holds as a phrase. Each of their words is everywhere in news ("court", "appeal"), so
+    finding them one by one says nothing; a name of proper words ("Gregor Anselm") is
+    checked word by word."""
+    lowered = _lower_case_words(passages)
+    texts = [f"{p.title}\n{p.text}" for p in passages]
+    opening = re.match(r"\W*[\w'’-]+", resolved.question)
+    in_time = [range(a, b) for a, b in resolved.time.spans]
+    missing = []
+    for match in _NAME_PHRASE.finditer(resolved.question):
+        if any(match.start() in span for span in in_time):
+            continue
+        words = match.group().split()
+        if opening is not None and match.start() < opening.end():
+            words = words[1:]  # capitalised for being first
+        for run in _common_runs(words, lowered):
+            if not any(_holds_phrase(text, run) for text in texts):
+                missing.append(" ".join(run))
+    return missing
+
+
+def _lower_case_words(passages: Sequence[Passage]) -> set[str]:
+    """The words the passages write in lower case: common words, not names."""
+    return {
+        w.lower().rstrip("'’") for p in passages for w in re.findall(r"\b[a-z][\w'’-]*", p.text)
+    }
+
+
+def _common_runs(words: Sequence[str], lowered: set[str]) -> list[list[str]]:
+    """The runs of two or more common words (joined by "of" at most) within a name."""
+    runs: list[list[str]] = [[]]
+    for word in words:
+        bare = re.sub(r"['’]s?$", "", word).lower()
+        if bare in _CONNECTORS or bare in lowered or _singular(bare) in lowered:
+            runs[-1].append(word)
+        else:
+            runs.append([])
+    trimmed = [_strip_connectors(run) for run in runs]
+    return [run for run in trimmed if sum(w.lower() not in _CONNECTORS for w in run) >= 2]
+
+
+def _strip_connectors(run: list[str]) -> list[str]:
+    while run and run[0].lower() in _CONNECTORS:
+        run = run[1:]
+    while run and run[-1].lower() in _CONNECTORS:
+        run = run[:-1]
+    return run
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
+def _holds_phrase(text: str, run: Sequence[str]) -> bool:
+    """Whether ``text`` holds the words of ``run`` in a row, in any case, with or without a
+    plural or possessive ending ("Fishermen's Association", "fishermen's association")."""
+    parts = []
+    for word in run:
+        bare = re.sub(r"['’]s?$", "", word)
+        parts.append(rf"{re.escape(_singular(bare))}(?:s|es)?(?:['’]s?)?")
+    phrase = r"\s+".join(parts)
+    return re.search(rf"\b{phrase}(?!\w)", text, re.IGNORECASE) is not None
 
 
 # The thing a question counts or picks: "how many turbines", "which bank", "what price
@@ -86,10 +164,58 @@ _FOCUS = re.compile(
     r"^\W*(?:how\s+(?:many|much)|what|which)\s+(?P<phrase>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})",
     re.IGNORECASE,
 )
-_MODIFIER = re.compile(r"-|(?:al|ful|ous|ive|ic|ed|ent|ant|est|er)$", re.IGNORECASE)
+# A word before the noun that only describes it: hyphenated ("full-sized"), or of a suffix
+# only adjectives and participles have ("technical", "dangerous", "proposed"). Suffixes
+# nouns share ("manufacturer", "president", "consultant", "executive", "official") are
+# no sign: those adjectives are listed instead.
+_MODIFIER = re.compile(
+    r"-|(?:ful|ous|less|ical|ional|ental|ural|[^e]ed)$|^(?:more|most|less|least)$",
+    re.IGNORECASE,
+)
+# Adjectives a question puts before what it counts or picks, with their comparatives and
+# superlatives ("the biggest", "higher"): "how many extra homes", "which current member".
+_ADJECTIVE_BASES = (
+    "big large high long great fast late old new small low cheap deep tall strong busy early "
+    "wide heavy short near close far young hard rich poor full hot cold few safe "
+    "main other extra additional total overall final first last next previous current "
+    "former original initial annual average top chief senior junior major minor key own "
+    "recent present independent different permanent temporary local national regional "
+    "international public private official actual exact likely possible expected "
+    "important significant relevant vacant constant distant dominant urgent "
+    "effective active expensive extensive massive exclusive consecutive legislative "
+    "executive representative technical political medical financial commercial "
+    "economic electric historic specific basic domestic global royal federal digital legal "
+    "central coastal "
+    "existing remaining leading ruling governing opposing winning"
+).split()
+
+
+def _is_modifier(word: str) -> bool:
+    """Whether ``word`` describes the noun after it rather than being the noun."""
+    lowered = word.lower()
+    if _MODIFIER.search(lowered) or lowered in _ADJECTIVES:
+        return not lowered.endswith("eed") and lowered != "hundred"
+    return False
+
+
+def _adjectives() -> frozenset[str]:
+    """The listed adjectives with their comparatives and superlatives."""
+    forms = set(_ADJECTIVE_BASES)
+    for base in _ADJECTIVE_BASES:
+        root = base[:-1] + "i" if base.endswith("y") else base
+        if base.endswith("e"):
+            forms.update({base + "r", base + "st"})
+        else:  # "higher", "busiest", "biggest"
+            doubled = base + base[-1]
+            forms.update({root + "er", root + "est", doubled + "er", doubled + "est"})
+    return frozenset(forms | {"better", "best", "worse", "worst", "further", "furthest"})
+
+
+_ADJECTIVES = _adjectives()
 _NOT_NOUNS = frozenset(
     "is are was were did do does has have had can could will would should may might "
-    "of the a an kind type sort per in on at for by from to with that which who".split()
+    "of the a an kind type sort per in on at for by from to with that which who "
+    "over under above below".split()
 )
 
 
@@ -138,7 +264,21 @@ def missing_focus(question: str, vocabulary: Vocabulary | None) -> str | None:
     stemmed = stem(noun.lower())
     if vocabulary(stemmed) or any(vocabulary(w) for w in said_otherwise(stemmed)):
         return None  # "how many homes" is answered by "260 flats"
+    if any(vocabulary(w) for w in _agent_verbs(noun.lower())):
+        return None  # "which signer" is answered by "signed by Hancock"
     return f"None of the indexed articles mentions {_quoted([noun])}."
+
+
+def _agent_verbs(noun: str) -> set[str]:
+    """The stems of the verb an agent noun is made from: "sign" for "signer", "suppli" for
+    "supplier", "build" for "builder"; none for other nouns."""
+    if len(noun) <= len("-er") + 2 or not noun.endswith(("er", "or")):
+        return set()
+    verb = noun[:-2]
+    forms = {verb, noun[:-1]}  # "build(er)", "manufacture(r)"
+    if verb.endswith("i"):
+        forms.add(verb[:-1] + "y")  # "suppli(er)": "supply"
+    return {stem(form) for form in forms} - {stem(noun)}
 
 
 # "Who will be the inspector at the Brennock Moor inquiry?": the holder of a role in
@@ -206,25 +346,50 @@ def missing_predecessor(question: str, passages: Sequence[Passage]) -> str | Non
     return f"The articles do not say who came before {name}."
 
 
-# "Moyes took over from Maren Aldous", "her successor": the one named after the verb is the
-# one who left; such a sentence tells who came after that person, not before.
+# "Moyes took over from Maren Aldous", "her predecessor, Tom Brackley", "her successor": the
+# one named after the words is the one who left; such a sentence tells who came after that
+# person, not before. In the passive ("was replaced by Aldous") the one named came after.
 _FOLLOWED_BY = 4
+_REPLACING = ("succe", "replac", "took", "take", "taking", "in place", "predecessor", "preceded")
 
 
 def _tells_predecessor(sentence: str, surname: str) -> bool:
     """Whether a succession of ``sentence`` may tell who came before ``surname``: not when
     every one names that person as the one replaced ("took over from Maren Aldous",
-    "replacing Aldous") or speaks of a successor."""
+    "replacing Aldous", "her predecessor, Tom Brackley") or speaks of a successor."""
     for succession in _SUCCESSION.finditer(sentence):
         word = succession.group().lower()
         if word.startswith("successor"):
             continue
-        after = sentence[succession.end() :].split()[:_FOLLOWED_BY]
-        replaced = word.startswith(("succe", "replac", "took", "take", "taking", "in place"))
-        if replaced and any(re.sub(r"['’]s$", "", w.strip('.,;:"“”')) == surname for w in after):
+        after = _bare_words(sentence[succession.end() :])
+        named = surname in after[:_FOLLOWED_BY]
+        # "succeeded by Aldous" names the newcomer; "preceded by Aldous" still the one before.
+        passive = bool(after) and after[0].lower() == "by" and not word.startswith("preced")
+        if word.startswith(_REPLACING) and named and not passive:
             continue
-        return True
+        if passive and not named:
+            continue  # "Brackley was succeeded by Ellery" tells who came after him
+        if named or word.startswith("before") or _names_before(sentence, succession, surname):
+            return True
+        # A succession far from the name is another's: "He took over in 2022 from Morag
+        # Ellery, who ...; she in turn had succeeded Tom Brackley".
     return False
+
+
+# How far before words of succession their subject may be named: "Quayle, who joined from
+# the county in 2016, succeeded ...".
+_SUBJECT_REACH = 10
+
+
+def _names_before(sentence: str, succession: re.Match[str], surname: str) -> bool:
+    """Whether ``surname`` comes shortly before the words of ``succession``, as their subject."""
+    at = succession.start()
+    return surname in _bare_words(sentence[:at])[-_SUBJECT_REACH:]
+
+
+def _bare_words(text: str) -> list[str]:
+    """The words of ``text`` without punctuation or a possessive "'s"."""
+    return [re.sub(r"['’]s$", "", w.strip('.,;:"“”')) for w in text.split()]
 
 
 def _focus_noun(question: str) -> str:
@@ -235,7 +400,7 @@ def _focus_noun(question: str) -> str:
     if match is None:
         return ""
     # The first word that is not a modifier ("full-sized", "developmental") names it.
-    noun = next((w for w in match["phrase"].split() if not _MODIFIER.search(w)), "")
+    noun = next((w for w in match["phrase"].split() if not _is_modifier(w)), "")
     if noun.lower() in _AMOUNT_NOUNS:
         return ""  # its figure is in other words; what it is of is checked with the rest
     if noun.lower() in _KIND_NOUNS:
@@ -402,6 +567,8 @@ _MEASURE_WORDS = {
     "wage": "money",
     "distance": "length",
     "height": "length",
+    "length": "length",
+    "width": "length",
     "depth": "length",
     "weight": "weight",
     "temperature": "temperature",
@@ -410,7 +577,7 @@ _MEASURE_QUESTION = re.compile(
     r"^\W*(?:what|which)\s+(?:(?:is|was|are|were|will\s+be)\s+)?(?:the\s+|its\s+|their\s+)?"
     r"(?:[\w-]+['’]s\s+)?(?:[a-z]+\s+)?(?P<measure>"  # "the hospital's estimated price"
     + "|".join(_MEASURE_WORDS)
-    + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|heavy)\b"
+    + r")s?\b|^\W*how\s+(?P<adverb>fast|far|tall|deep|wide|heavy)\b"
     r"|^\W*how\s+much\s+(?P<difference>more|less|over|above|under|below|higher|lower)\b"
     r"|^\W*how\s+much\b(?P<money>\s+money\b|.*\b(?:cost|costs|costing|pay|paid|charge|charged"
     r"|contribut\w*|give|gave|given|lend|lent|spend|spent|donat\w*|invest\w*|offer\w*"
@@ -422,7 +589,16 @@ _NUMBER_WORDS = (
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
     r"|thirty|forty|fifty|a\s+hundred|half\s+an?|a\s+quarter\s+of\s+an?)"
 )
-_ADVERBS = {"fast": "speed", "far": "length", "tall": "length", "deep": "length", "heavy": "weight"}
+# "How long" may ask for a time as well as a length, "how high" for a rate as well as a
+# height: only the adverbs of one measure are listed.
+_ADVERBS = {
+    "fast": "speed",
+    "far": "length",
+    "tall": "length",
+    "deep": "length",
+    "wide": "length",
+    "heavy": "weight",
+}
 
 
 def asked_measure(question: str) -> str | None:
@@ -448,7 +624,8 @@ def gives_measure(sentence: str, measure: str) -> bool:
     # Before its units a figure may be in words: "three miles", "half a mile".
     before = rf"(?:{figure}|{_NUMBER_WORDS})"
     near = (
-        rf"(?:{units})\s*{figure}"  # "$40", "£3 million"
+        # A unit in letters starts a word: "from 90" holds no "m 90".
+        rf"(?:(?<![A-Za-z])|(?=[^A-Za-z]))(?:{units})\s*{figure}"  # "$40", "£3 million"
         rf"|{before}\s*(?:-\s*)?(?:{units})(?![\w])"  # "40 dollars", "70 km/h", "52-metre"
     )
     if measure == "money" and re.search(r"\bfree\b", sentence, re.IGNORECASE):
@@ -530,6 +707,20 @@ def gives_post(sentence: str, surname: str) -> bool:
     before = rf"\b(?:{_TITLES})\s+(?:(?-i:[A-Z])[\w'’-]*\s+)*{re.escape(surname)}\b"
     beside = rf"\b{re.escape(surname)},\s+(?:[\w'’-]+\s+){{0,3}}(?:{_TITLES})\b"
     return re.search(f"{before}|{beside}", sentence, re.IGNORECASE) is not None
+
+
+def missing_person_then(question: str, sentences: Sequence[str], period: str) -> str | None:
+    """Why the dated sentences of a period cannot answer what a question asks of a person
+    then: none of them names that person. "What did Jory Penhallow say in 2014?" is not
+    answered by a sentence of 2014 telling what happened before he was in the story, even
+    when his passage names him for another year."""
+    people = person_names(question)
+    if not people or not sentences:
+        return None
+    surnames = {name.split()[-1] for name in people}
+    if any(re.search(rf"\b{re.escape(s)}\b", text) for s in surnames for text in sentences):
+        return None
+    return f"The articles that report on this for {period} do not mention {_quoted(people)}."
 
 
 def mentions_names(question: str, time: QuestionTime, passage: Passage) -> bool:

@@ -38,6 +38,9 @@ _OPENING_SENTENCES = 3
 # unless it comes in the first part of the sentence (its subject).
 _NAMING_YEAR = re.compile(r"(?:\b(?:the|a|an|its|their|his|her|this|that)\s+)$", re.IGNORECASE)
 _SUBJECT_SHARE = 0.35
+# "A delay caused by last year's court case", "2019's strike": a time that names a thing, as
+# "the 2019 talks" does.
+_POSSESSIVE = re.compile(r"['’]s?\b")
 # "The 2019 talks", "But the 2019 talks": a naming year within the subject's first words.
 _SUBJECT_WORDS = 3
 # A dateline: the town in capitals, the day, the agency, a dash.
@@ -215,6 +218,12 @@ def event_from_label(label: str | None) -> Event | None:
 # An answer dates the sentences of the same few passages again and again: 736 datings of
 # 102 passages for the bench's 100 questions at 100k chunks, 9.7 ms a question.
 @lru_cache(maxsize=8192)
+def own_event(sentence: str, published: dt.date | None) -> Event | None:
+    """When ``sentence`` itself says its event happened; None when it takes its date from
+    the sentences around it (or has none)."""
+    return _primary(sentence, published)
+
+
 def _primary(sentence: str, published: dt.date | None) -> Event | None:
     # A date after publication is a plan ("is due to open on 27 September"), reported when
     # it is made: it does not date what the sentence reports.
@@ -238,7 +247,9 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
 def _dates_sentence(sentence: str, mention: DateMention) -> bool:
     """Whether ``mention`` says when the sentence's event happened (not a date it refers to)."""
     before = sentence[: mention.start]
-    naming = mention.granularity == "year" and _NAMING_YEAR.search(before)
+    naming = (mention.granularity == "year" and _NAMING_YEAR.search(before)) or _POSSESSIVE.match(
+        sentence[mention.end :]
+    )
     # The subject's date ("The 2019 talks ended...", "In 2019, ..."); a year naming a thing
     # is the subject's only in its first words, not after a verb ("The ruling, written by
     # ..., upheld a 2020 decision").

@@ -608,3 +608,100 @@ def test_the_rankers_clear_best_sentence_of_the_period_is_not_said_of_other_time
     # Only a clear lead: a best passage barely ahead is judged by the words it holds.
     close = replace(redrew, passage=replace(redrew.passage, score=0.8))
     assert _said_of_other_times([close], [close, homes])
+
+
+def test_an_agent_noun_is_what_a_question_picks_and_an_adjective_is_not() -> None:
+    articles = {stem(w) for w in "the 72 turbines could supply another 480,000 homes".split()}
+    assert missing_focus("Which manufacturer supplied the turbines?", articles.__contains__) == (
+        "None of the indexed articles mentions “manufacturer”."
+    )
+    assert missing_focus("How many extra homes could it supply?", articles.__contains__) is None
+    assert missing_focus("How many more turbines were planned?", articles.__contains__) is None
+
+
+def test_an_agent_noun_is_answered_by_its_verb() -> None:
+    articles = {stem(w) for w in "the treaty was signed by Hancock and supplied to Adams".split()}
+    assert missing_focus("Which signer was from Boston?", articles.__contains__) is None
+    assert missing_focus("Which supplier was paid?", articles.__contains__) is None
+    assert missing_focus("Which manufacturer was paid?", articles.__contains__) is not None
+
+
+def test_how_wide_asks_for_a_length_and_a_word_ending_in_m_is_no_metre() -> None:
+    assert asked_measure("How wide is the channel?") == "length"
+    assert asked_measure("How tall are the turbines?") == "length"
+    assert not gives_measure("The scheme was cut from 90 turbines to 72.", "length")
+    assert gives_measure("Each tower stands 150 m above the sea.", "length")
+    assert gives_measure("The bank lent US$40 million.", "money")
+
+
+def test_a_name_of_common_words_must_be_in_the_articles_as_a_phrase() -> None:
+    today = dt.date(2024, 1, 10)
+    ruled = _report_of(
+        "The fishermen lost their appeal after a High Court judge ruled the court could not "
+        "set a figure.",
+        "2019-07-09",
+        "a",
+    )
+    answer = _asked_on(today, "What did the Court of Appeal rule on the fishermen's case?", [ruled])
+    assert not answer.found
+    assert (
+        answer.reason == "The articles closest to this question do not mention “Court of Appeal”."
+    )
+    assert _asked_on(today, "What did the High Court rule on the fishermen's case?", [ruled]).found
+
+
+def test_a_predecessor_named_after_the_words_of_succession_is_the_one_who_left() -> None:
+    today = dt.date(2024, 1, 10)
+    question = "Who ran the association before Tom Brackley?"
+    for told in (
+        "Her predecessor, Tom Brackley, led the association when the scheme was announced.",
+        "He took over from Morag Ellery, who had succeeded Tom Brackley in the association.",
+        "Tom Brackley was succeeded by Morag Ellery as head of the association.",
+    ):
+        answer = _asked_on(today, question, [_report_of(told, "2022-05-02", "a")])
+        assert not answer.found, told
+    replaced = _report_of(
+        "Sam Hill was replaced by Tom Brackley at the head of the association.", "2012-01-04", "b"
+    )
+    assert _asked_on(today, question, [replaced]).found
+
+
+def test_what_a_person_said_in_a_period_needs_a_sentence_of_then_naming_them() -> None:
+    today = dt.date(2024, 1, 10)
+    question = "What did Jory Penhallow say about the wind farm in 2014?"
+    later = _report_of(
+        "Jory Penhallow was elected chair of the association in 2022.", "2022-05-02", "a"
+    )
+    then = _report_of(
+        "The association said the wind farm was a shock when it was announced.", "2014-06-12", "b"
+    )
+    answer = _asked_on(today, question, [later, then])
+    assert not answer.found
+    assert (
+        answer.reason
+        == "The articles that report on this for 2014 do not mention “Jory Penhallow”."
+    )
+    said = _report_of(
+        "Jory Penhallow said the wind farm was a shock to the association.", "2014-06-12", "c"
+    )
+    assert _asked_on(today, question, [later, said]).found
+
+
+def test_a_sentence_naming_the_period_asked_is_of_it_though_its_neighbour_dates_it_else() -> None:
+    today = dt.date(2026, 1, 10)
+    question = "What did the fishermen's fund go up to in 2024?"
+
+    def dated_2016_by_its_neighbour(text: str) -> Passage:
+        # The sentence before it ("when the Review first visited in 2016") dated it.
+        return replace(
+            _report_of(text, "2025-04-09", "a"),
+            event_start=20160101,
+            event_end=20161231,
+            event_date="2016",
+        )
+
+    raised = "The fishermen's fund, raised to £9 million after the storm last year, has helped."
+    answer = _asked_on(today, question, [dated_2016_by_its_neighbour(raised)])
+    assert answer.found and "£9 million" in answer.answer
+    own_year = "The fishermen's fund went up to £9 million in 2016, a year after the storm."
+    assert not _asked_on(today, question, [dated_2016_by_its_neighbour(own_year)]).found

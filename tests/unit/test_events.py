@@ -136,3 +136,12 @@ def test_a_dateline_alone_dates_the_news() -> None:
 def test_a_year_naming_a_thing_after_the_verb_does_not_date_the_sentence() -> None:
     text = "The ruling, written by Justice Ana Roe, upheld a 2020 appeal decision in full."
     assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_time_naming_a_thing_by_a_possessive_does_not_date_the_sentence() -> None:
+    text = (
+        "The company now puts the cost at £1.6 billion, which it blames on a delay caused by "
+        "last year's court case."
+    )
+    assert events_of(text, dt.date(2020, 8, 21)) == ["2020-08-21"]
+    assert events_of("Last year's strike cost the port £3 million.", WEDNESDAY) == ["2022"]
