@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 4
+DATING_VERSION = 5
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -64,8 +64,21 @@ _NAMED_BY_DATE = re.compile(
     r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'’£$€¥%-]+\s+){0,4}"
     r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
     r"ratified|launched|built|made|struck|negotiated|brokered|forecast|estimated|budgeted|"
-    r"projected|predicted)\b(?:\s+\S+){0,6}\s*$"
+    r"projected|predicted|given|set|issued|published|released|quoted)\b(?:\s+\S+){0,6}\s*$"
 )
+# The end of a period a figure is measured over, not an event: "rose 18 per cent in the
+# year to March", "in the six months ending in June", "the quarter ended 30 June".
+_PERIOD_TO = re.compile(
+    r"\b(?:year|months?|weeks?|quarter|half|period)\s+(?:to|ending|ended|through|up\s+to)"
+    r"(?:\s+(?:in|on))?\s*$",
+    re.IGNORECASE,
+)
+# A window ending on the publication day ("over the past decade", "in the last two years"):
+# how long something took or was measured, told as the day's news, not when it happened.
+_ROLLING = re.compile(r"^(?:the\s+(?:past|last)|past)\s", re.IGNORECASE)
+# A relative clause opened after the main clause ("..., succeeding Ana Roe, who stepped down
+# last month"): background about someone or something the sentence names, not its news.
+_TRAILING_RELATIVE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:()—–]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +234,9 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     mentions = [
         m
         for m in find_dates(sentence, published)
-        if _dates_sentence(sentence, m) and (published is None or m.first <= published)
+        if _dates_sentence(sentence, m)
+        and not _measures(sentence, m)
+        and (published is None or m.first <= published)
     ]
     # "PELHAM, Nov 8 (MPA) — The court on Tuesday dismissed ...": the event is Tuesday's.
     mentions = [m for m in mentions if not _in_dateline(sentence, m)] or mentions
@@ -247,7 +262,29 @@ def _dates_sentence(sentence: str, mention: DateMention) -> bool:
         return True
     named = _NAMED_BY_DATE.search(before)
     late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
-    return not (naming or late or _MEASURED_FROM.search(before) or _COMPARED_WITH.search(before))
+    return not (
+        naming
+        or late
+        or _MEASURED_FROM.search(before)
+        or _COMPARED_WITH.search(before)
+        or _in_trailing_clause(sentence, mention)
+    )
+
+
+def _measures(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` is a period something was measured over ("in the year to March",
+    "over the past decade"), not when the sentence's event happened."""
+    return bool(
+        _PERIOD_TO.search(sentence[: mention.start])
+        or _ROLLING.match(sentence[mention.start : mention.end])
+    )
+
+
+def _in_trailing_clause(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` lies in a relative clause opened after the sentence's subject
+    ("..., who stepped down last month"): it dates someone else's past, not the news."""
+    clause = _TRAILING_RELATIVE.search(sentence[: mention.start])
+    return clause is not None and clause.start() > _SUBJECT_SHARE * len(sentence)
 
 
 def _in_dateline(sentence: str, mention: DateMention) -> bool:

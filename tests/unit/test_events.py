@@ -136,3 +136,39 @@ def test_a_dateline_alone_dates_the_news() -> None:
 def test_a_year_naming_a_thing_after_the_verb_does_not_date_the_sentence() -> None:
     text = "The ruling, written by Justice Ana Roe, upheld a 2020 appeal decision in full."
     assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_the_end_of_a_period_a_figure_is_measured_over_does_not_date_the_sentence() -> None:
+    text = "Lobster landings rose by 18 per cent in the year to March, the institute found."
+    assert events_of(text, dt.date(2023, 7, 14)) == ["2023-07-14"]
+    text = "Sales fell 3 per cent in the six months ending in June."
+    assert events_of(text, dt.date(2023, 7, 14)) == ["2023-07-14"]
+
+
+def test_a_window_ending_on_the_publication_day_does_not_date_the_sentence() -> None:
+    text = (
+        "The council voted on Monday.\nThe church, moved stone by stone over the past year, "
+        "is shut."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-13", "2023-03-13"]
+
+
+def test_a_date_in_a_relative_clause_after_the_main_clause_is_someone_elses_past() -> None:
+    text = (
+        "Jo Penn has been elected chair of the association, succeeding Ana Roe, who stepped "
+        "down after being chosen as council leader last month."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_date_in_a_relative_clause_about_the_subject_still_dates_the_sentence() -> None:
+    text = "The treaty, which was signed on Tuesday, will run for 30 years."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_the_date_of_an_estimate_a_figure_is_compared_with_does_not_date_the_sentence() -> None:
+    text = (
+        "The final bill came in at £472 million, slightly above the £465 million estimate "
+        "given last year."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
