@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.text.dates import DateMention, Granularity, day_number, find_dates, from_day_number
@@ -64,7 +64,7 @@ _NAMED_BY_DATE = re.compile(
     r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'’£$€¥%-]+\s+){0,4}"
     r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
     r"ratified|launched|built|made|struck|negotiated|brokered|forecast|estimated|budgeted|"
-    r"projected|predicted|given|set|issued|published|released|quoted)\b(?:\s+\S+){0,6}\s*$"
+    r"projected|predicted|given|set|quoted)\b(?:\s+\S+){0,6}\s*$"
 )
 # The end of a period a figure is measured over, not an event: "rose 18 per cent in the
 # year to March", "in the six months ending in June", "the quarter ended 30 June".
@@ -160,7 +160,9 @@ def sentence_events(
     for start, end in spans:
         if "\n" in text[previous_end:start]:
             previous = None  # a new paragraph
-        own = _primary(text[start:end], published)
+        own = _primary(text[start:end], published) or _measured_news(
+            text[start:end], published, fallback
+        )
         if own is not None:
             previous = own
         events.append(previous or fallback)
@@ -248,6 +250,28 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     named = [m for m in mentions if m is best or not m.relative]
     ranges = tuple((m.first, m.last) for m in named) if len(named) > 1 else ()
     return Event(best.first, best.last, best.granularity, not best.relative, ranges)
+
+
+def _measured_news(sentence: str, published: dt.date | None, news: Event | None) -> Event | None:
+    """The report's ``news`` for a sentence giving a figure measured over a period ("rose 18
+    per cent in the year to March"), still overlapping that period for filters; else None."""
+    periods = _measured_periods(sentence, published)
+    if news is None or not periods:
+        return None
+    return replace(news, ranges=((news.first, news.last), *periods))
+
+
+@lru_cache(maxsize=8192)
+def _measured_periods(
+    sentence: str, published: dt.date | None
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    return tuple(
+        (m.first, m.last)
+        for m in find_dates(sentence, published)
+        if (published is None or m.first <= published)
+        and _measures(sentence, m)
+        and _dates_sentence(sentence, m)
+    )
 
 
 def _dates_sentence(sentence: str, mention: DateMention) -> bool:

@@ -172,3 +172,11 @@ def test_the_date_of_an_estimate_a_figure_is_compared_with_does_not_date_the_sen
         "given last year."
     )
     assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_measured_figure_still_overlaps_the_period_it_was_measured_over() -> None:
+    text = "The club lost £5.7 million in the year to June 2018."
+    (event,) = sentence_events(text, sentence_spans(text), dt.date(2019, 2, 22))
+    assert event is not None
+    assert event.label == "2019-02-22"
+    assert event.overlaps(dt.date(2018, 6, 1), dt.date(2018, 6, 30))
