@@ -180,3 +180,26 @@ def test_a_measured_figure_still_overlaps_the_period_it_was_measured_over() -> N
     assert event is not None
     assert event.label == "2019-02-22"
     assert event.overlaps(dt.date(2018, 6, 1), dt.date(2018, 6, 30))
+
+
+def test_a_present_perfect_sentence_tells_the_news_not_the_date_of_another_clause() -> None:
+    text = (
+        "Jo Penn has been appointed chair of the planning committee — the body that "
+        "rejected the mine eight years ago."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_the_day_a_present_perfect_was_said_still_dates_it() -> None:
+    text = "The trust has sold the old infirmary for £9.5 million, it said on Tuesday."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_conditional_perfect_is_not_the_news() -> None:
+    text = "The total would have been higher, but in February the marksmen shot five wolves."
+    assert events_of(text, WEDNESDAY) == ["2023-02"]
+
+
+def test_a_clause_of_its_own_after_a_present_perfect_keeps_its_date() -> None:
+    text = "Kestrel has paid £380,000 to skippers, and on Tuesday told them it would add more."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
