@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 5
+DATING_VERSION = 6
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -185,14 +185,37 @@ def sentence_events(
     for start, end in spans:
         if "\n" in text[previous_end:start]:
             previous = None  # a new paragraph
-        own = _primary(text[start:end], published) or _measured_news(
-            text[start:end], published, fallback
-        )
+        sentence = text[start:end]
+        own = _primary(sentence, published) or _measured_news(sentence, published, fallback)
         if own is not None:
             previous = own
-        events.append(previous or fallback)
+        events.append(_naming(previous or fallback, _clause_periods(sentence, published)))
         previous_end = end
     return events
+
+
+def _naming(event: Event | None, periods: tuple[tuple[dt.date, dt.date], ...]) -> Event | None:
+    """``event`` still overlapping ``periods`` its sentence names in other clauses, so that
+    a question about one of them finds it ("who took over the scheme in 2020")."""
+    if event is None or not periods:
+        return event
+    own = event.ranges or ((event.first, event.last),)
+    return replace(event, ranges=(*own, *(p for p in periods if p not in own)))
+
+
+@lru_cache(maxsize=8192)
+def _clause_periods(
+    sentence: str, published: dt.date | None
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The periods named in relative clauses after the main one (see
+    :func:`_in_trailing_clause`)."""
+    return tuple(
+        (m.first, m.last)
+        for m in find_dates(sentence, published)
+        if (published is None or m.first <= published)
+        and _in_trailing_clause(sentence, m)
+        and not _measures(sentence, m)
+    )
 
 
 def news_event(

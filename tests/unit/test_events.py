@@ -203,3 +203,11 @@ def test_a_conditional_perfect_is_not_the_news() -> None:
 def test_a_clause_of_its_own_after_a_present_perfect_keeps_its_date() -> None:
     text = "Kestrel has paid £380,000 to skippers, and on Tuesday told them it would add more."
     assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_a_sentence_still_overlaps_the_period_of_its_trailing_relative_clause() -> None:
+    text = "“A proud day,” said Anders Lund, the project director, who took over in 2020."
+    (event,) = sentence_events(text, sentence_spans(text), dt.date(2022, 2, 4))
+    assert event is not None
+    assert event.label == "2022-02-04"
+    assert event.overlaps(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
