@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 6
+DATING_VERSION = 7
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -99,6 +99,9 @@ _SUBORDINATE = re.compile(
 # A main clause of its own after the present perfect ("... has paid £380,000, and on
 # Wednesday told the association ...") carries its own time.
 _COORDINATED = re.compile(r"[,;]\s+(?:and|but)\b", re.IGNORECASE)
+# "... have passed since the mayor unveiled the plan in 2013": the event the news is
+# counted from, which a reader asking about it wants dated.
+_SINCE_CLAUSE = re.compile(r"\bsince\b[^,;:—–]*$", re.IGNORECASE)
 # The day a report was made ("..., police said yesterday"): the news itself.
 _REPORTED_ON = re.compile(
     r"\b(?:said|says|told|announced|confirmed|reported|added)\b(?:\s+\S+){0,2}\s*$",
@@ -285,6 +288,7 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
         m
         for m in find_dates(sentence, published)
         if _dates_sentence(sentence, m)
+        and not _ahead(m, published)
         and not _measures(sentence, m)
         and not _after_present_perfect(sentence, m)
         and (published is None or m.first <= published)
@@ -299,6 +303,11 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     named = [m for m in mentions if m is best or not m.relative]
     ranges = tuple((m.first, m.last) for m in named) if len(named) > 1 else ()
     return Event(best.first, best.last, best.granularity, not best.relative, ranges)
+
+
+def _ahead(mention: DateMention, published: dt.date | None) -> bool:
+    """Whether ``mention`` lies wholly ahead of publication ("later this year"): a plan."""
+    return published is not None and mention.first >= published and mention.last > published
 
 
 def _measured_news(sentence: str, published: dt.date | None, news: Event | None) -> Event | None:
@@ -333,6 +342,7 @@ def _after_present_perfect(sentence: str, mention: DateMention) -> bool:
         and not _SUBORDINATE.search(sentence, 0, verb.start())
         and not _COORDINATED.search(sentence, verb.end(), mention.start)
         and not _REPORTED_ON.search(sentence[: mention.start])
+        and not _SINCE_CLAUSE.search(sentence[: mention.start])
     )
 
 
