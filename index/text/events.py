@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 7
+DATING_VERSION = 8
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -79,34 +79,6 @@ _ROLLING = re.compile(r"^(?:the\s+(?:past|last)|past)\s", re.IGNORECASE)
 # A relative clause opened after the main clause ("..., succeeding Ana Roe, who stepped down
 # last month"): background about someone or something the sentence names, not its news.
 _TRAILING_RELATIVE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:()—–]*$", re.IGNORECASE)
-# A main clause in the present perfect ("Jo Penn has been elected chair"): the day's news.
-# English puts no finished time on it ("has been elected last month" is not said), so a
-# date after it belongs to another clause ("..., the body that rejected the mine in 2016").
-_PRESENT_PERFECT = re.compile(
-    r"\b(?<!would )(?<!could )(?<!should )(?<!might )(?<!must )(?<!may )(?<!will )(?<!to )"
-    r"(?:has|have)\s+(?:(?:not|now|also|already|just|finally|officially|formally|never)\s+)?"
-    r"(?:been|had|won|got|met|set|put|cut|run|begun"
-    r"|(?!(?:seven|eleven|women|children|often|even|open|garden|kitchen)\b)[a-z]{2,}"
-    r"(?:ed|en|wn|ught|ade|aid|old|one|ept|ost|ound|eld|ilt|ome|ung))\b",
-    re.IGNORECASE,
-)
-# Words that open a clause inside which a present perfect is not the sentence's main verb.
-_SUBORDINATE = re.compile(
-    r"\b(?:who|whom|whose|which|that|where|when|if|because|after|before|since|while|although"
-    r"|as|until|once|says|said)\b",
-    re.IGNORECASE,
-)
-# A main clause of its own after the present perfect ("... has paid £380,000, and on
-# Wednesday told the association ...") carries its own time.
-_COORDINATED = re.compile(r"[,;]\s+(?:and|but)\b", re.IGNORECASE)
-# "... have passed since the mayor unveiled the plan in 2013": the event the news is
-# counted from, which a reader asking about it wants dated.
-_SINCE_CLAUSE = re.compile(r"\bsince\b[^,;:—–]*$", re.IGNORECASE)
-# The day a report was made ("..., police said yesterday"): the news itself.
-_REPORTED_ON = re.compile(
-    r"\b(?:said|says|told|announced|confirmed|reported|added)\b(?:\s+\S+){0,2}\s*$",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +262,6 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
         if _dates_sentence(sentence, m)
         and not _ahead(m, published)
         and not _measures(sentence, m)
-        and not _after_present_perfect(sentence, m)
         and (published is None or m.first <= published)
     ]
     # "PELHAM, Nov 8 (MPA) — The court on Tuesday dismissed ...": the event is Tuesday's.
@@ -312,8 +283,8 @@ def _ahead(mention: DateMention, published: dt.date | None) -> bool:
 
 def _measured_news(sentence: str, published: dt.date | None, news: Event | None) -> Event | None:
     """The report's ``news`` for a sentence giving a figure measured over a period ("rose 18
-    per cent in the year to March") or telling it in the present perfect, still overlapping
-    the periods it names for filters; else None."""
+    per cent in the year to March"), still overlapping the periods it names for filters;
+    else None."""
     periods = _measured_periods(sentence, published)
     if news is None or not periods:
         return None
@@ -328,21 +299,8 @@ def _measured_periods(
         (m.first, m.last)
         for m in find_dates(sentence, published)
         if (published is None or m.first <= published)
-        and (_measures(sentence, m) or _after_present_perfect(sentence, m))
+        and _measures(sentence, m)
         and _dates_sentence(sentence, m)
-    )
-
-
-def _after_present_perfect(sentence: str, mention: DateMention) -> bool:
-    """Whether ``mention`` comes after the sentence's main verb in the present perfect (and
-    is not the day it was said): it dates another clause, the sentence tells the news."""
-    verb = _PRESENT_PERFECT.search(sentence, 0, mention.start)
-    return (
-        verb is not None
-        and not _SUBORDINATE.search(sentence, 0, verb.start())
-        and not _COORDINATED.search(sentence, verb.end(), mention.start)
-        and not _REPORTED_ON.search(sentence[: mention.start])
-        and not _SINCE_CLAUSE.search(sentence[: mention.start])
     )
 
 
