@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 8
+DATING_VERSION = 9
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -260,7 +260,6 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
         m
         for m in find_dates(sentence, published)
         if _dates_sentence(sentence, m)
-        and not _ahead(m, published)
         and not _measures(sentence, m)
         and (published is None or m.first <= published)
     ]
@@ -274,11 +273,6 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     named = [m for m in mentions if m is best or not m.relative]
     ranges = tuple((m.first, m.last) for m in named) if len(named) > 1 else ()
     return Event(best.first, best.last, best.granularity, not best.relative, ranges)
-
-
-def _ahead(mention: DateMention, published: dt.date | None) -> bool:
-    """Whether ``mention`` lies wholly ahead of publication ("later this year"): a plan."""
-    return published is not None and mention.first >= published and mention.last > published
 
 
 def _measured_news(sentence: str, published: dt.date | None, news: Event | None) -> Event | None:

@@ -188,8 +188,3 @@ def test_a_sentence_still_overlaps_the_period_of_its_trailing_relative_clause() 
     assert event is not None
     assert event.label == "2022-02-04"
     assert event.overlaps(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
-
-
-def test_a_time_wholly_ahead_of_publication_is_a_plan_not_the_sentences_date() -> None:
-    text = "The minister was appointed in October. Her fund goes to the assembly later this year."
-    assert events_of(text, dt.date(2025, 1, 17)) == ["2024-10", "2024-10"]
