@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.text.dates import DateMention, Granularity, day_number, find_dates, from_day_number
@@ -26,7 +26,7 @@ from index.text.dates import DateMention, Granularity, day_number, find_dates, f
 _FINENESS: dict[str, int] = {"day": 0, "week": 1, "month": 2, "year": 3, "decade": 4}
 # Bump when these rules date a sentence differently: an index dated by another version is
 # re-dated on its next run (each chunk written anew with its stored vector, no model).
-DATING_VERSION = 4
+DATING_VERSION = 10
 _MONTHS = (
     "January February March April May June July August September October November December"
 ).split()
@@ -67,8 +67,21 @@ _NAMED_BY_DATE = re.compile(
     r"\b(?:the|a|an|its|their|his|her|this|that|these|those)\s+(?:[a-z0-9.,'’£$€¥%-]+\s+){0,4}"
     r"(?:agreed|signed|reached|adopted|announced|approved|set up|promised|introduced|passed|"
     r"ratified|launched|built|made|struck|negotiated|brokered|forecast|estimated|budgeted|"
-    r"projected|predicted)\b(?:\s+\S+){0,6}\s*$"
+    r"projected|predicted|given|set|quoted)\b(?:\s+\S+){0,6}\s*$"
 )
+# The end of a period a figure is measured over, not an event: "rose 18 per cent in the
+# year to March", "in the six months ending in June", "the quarter ended 30 June".
+_PERIOD_TO = re.compile(
+    r"\b(?:year|months?|weeks?|quarter|half|period)\s+(?:to|ending|ended|through|up\s+to)"
+    r"(?:\s+(?:in|on))?\s*$",
+    re.IGNORECASE,
+)
+# A window ending on the publication day ("over the past decade", "in the last two years"):
+# how long something took or was measured, told as the day's news, not when it happened.
+_ROLLING = re.compile(r"^(?:the\s+(?:past|last)|past)\s", re.IGNORECASE)
+# A relative clause opened after the main clause ("..., succeeding Ana Roe, who stepped down
+# last month"): background about someone or something the sentence names, not its news.
+_TRAILING_RELATIVE = re.compile(r",\s+(?:who|whom|whose|which)\b[^,;:()—–]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +163,37 @@ def sentence_events(
     for start, end in spans:
         if "\n" in text[previous_end:start]:
             previous = None  # a new paragraph
-        own = _primary(text[start:end], published)
+        sentence = text[start:end]
+        own = _primary(sentence, published) or _measured_news(sentence, published, fallback)
         if own is not None:
             previous = own
-        events.append(previous or fallback)
+        events.append(_naming(previous or fallback, _clause_periods(sentence, published)))
         previous_end = end
     return events
+
+
+def _naming(event: Event | None, periods: tuple[tuple[dt.date, dt.date], ...]) -> Event | None:
+    """``event`` still overlapping ``periods`` its sentence names in other clauses, so that
+    a question about one of them finds it ("who took over the scheme in 2020")."""
+    if event is None or not periods:
+        return event
+    own = event.ranges or ((event.first, event.last),)
+    return replace(event, ranges=(*own, *(p for p in periods if p not in own)))
+
+
+@lru_cache(maxsize=8192)
+def _clause_periods(
+    sentence: str, published: dt.date | None
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The periods named in relative clauses after the main one (see
+    :func:`_in_trailing_clause`)."""
+    return tuple(
+        (m.first, m.last)
+        for m in find_dates(sentence, published)
+        if (published is None or m.first <= published)
+        and _in_trailing_clause(sentence, m)
+        and not _measures(sentence, m)
+    )
 
 
 def news_event(
@@ -230,7 +268,9 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     mentions = [
         m
         for m in find_dates(sentence, published)
-        if _dates_sentence(sentence, m) and (published is None or m.first <= published)
+        if _dates_sentence(sentence, m)
+        and not _measures(sentence, m)
+        and (published is None or m.first <= published)
     ]
     # "PELHAM, Nov 8 (MPA) — The court on Tuesday dismissed ...": the event is Tuesday's.
     mentions = [m for m in mentions if not _in_dateline(sentence, m)] or mentions
@@ -242,6 +282,29 @@ def _primary(sentence: str, published: dt.date | None) -> Event | None:
     named = [m for m in mentions if m is best or not m.relative]
     ranges = tuple((m.first, m.last) for m in named) if len(named) > 1 else ()
     return Event(best.first, best.last, best.granularity, not best.relative, ranges)
+
+
+def _measured_news(sentence: str, published: dt.date | None, news: Event | None) -> Event | None:
+    """The report's ``news`` for a sentence giving a figure measured over a period ("rose 18
+    per cent in the year to March"), still overlapping the periods it names for filters;
+    else None."""
+    periods = _measured_periods(sentence, published)
+    if news is None or not periods:
+        return None
+    return replace(news, ranges=((news.first, news.last), *periods))
+
+
+@lru_cache(maxsize=8192)
+def _measured_periods(
+    sentence: str, published: dt.date | None
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    return tuple(
+        (m.first, m.last)
+        for m in find_dates(sentence, published)
+        if (published is None or m.first <= published)
+        and _measures(sentence, m)
+        and _dates_sentence(sentence, m)
+    )
 
 
 def _dates_sentence(sentence: str, mention: DateMention) -> bool:
@@ -258,7 +321,29 @@ def _dates_sentence(sentence: str, mention: DateMention) -> bool:
         return True
     named = _NAMED_BY_DATE.search(before)
     late = named is not None and named.start() > _SUBJECT_SHARE * len(sentence)
-    return not (naming or late or _MEASURED_FROM.search(before) or _COMPARED_WITH.search(before))
+    return not (
+        naming
+        or late
+        or _MEASURED_FROM.search(before)
+        or _COMPARED_WITH.search(before)
+        or _in_trailing_clause(sentence, mention)
+    )
+
+
+def _measures(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` is a period something was measured over ("in the year to March",
+    "over the past decade"), not when the sentence's event happened."""
+    return bool(
+        _PERIOD_TO.search(sentence[: mention.start])
+        or _ROLLING.match(sentence[mention.start : mention.end])
+    )
+
+
+def _in_trailing_clause(sentence: str, mention: DateMention) -> bool:
+    """Whether ``mention`` lies in a relative clause opened after the sentence's subject
+    ("..., who stepped down last month"): it dates someone else's past, not the news."""
+    clause = _TRAILING_RELATIVE.search(sentence[: mention.start])
+    return clause is not None and clause.start() > _SUBJECT_SHARE * len(sentence)
 
 
 def _in_dateline(sentence: str, mention: DateMention) -> bool:

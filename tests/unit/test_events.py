@@ -145,3 +145,55 @@ def test_a_time_naming_a_thing_by_a_possessive_does_not_date_the_sentence() -> N
     )
     assert events_of(text, dt.date(2020, 8, 21)) == ["2020-08-21"]
     assert events_of("Last year's strike cost the port £3 million.", WEDNESDAY) == ["2022"]
+
+
+def test_the_end_of_a_period_a_figure_is_measured_over_does_not_date_the_sentence() -> None:
+    text = "Lobster landings rose by 18 per cent in the year to March, the institute found."
+    assert events_of(text, dt.date(2023, 7, 14)) == ["2023-07-14"]
+    text = "Sales fell 3 per cent in the six months ending in June."
+    assert events_of(text, dt.date(2023, 7, 14)) == ["2023-07-14"]
+
+
+def test_a_window_ending_on_the_publication_day_does_not_date_the_sentence() -> None:
+    text = (
+        "The council voted on Monday.\nThe church, moved stone by stone over the past year, "
+        "is shut."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-13", "2023-03-13"]
+
+
+def test_a_date_in_a_relative_clause_after_the_main_clause_is_someone_elses_past() -> None:
+    text = (
+        "Jo Penn has been elected chair of the association, succeeding Ana Roe, who stepped "
+        "down after being chosen as council leader last month."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_date_in_a_relative_clause_about_the_subject_still_dates_the_sentence() -> None:
+    text = "The treaty, which was signed on Tuesday, will run for 30 years."
+    assert events_of(text, WEDNESDAY) == ["2023-03-14"]
+
+
+def test_the_date_of_an_estimate_a_figure_is_compared_with_does_not_date_the_sentence() -> None:
+    text = (
+        "The final bill came in at £472 million, slightly above the £465 million estimate "
+        "given last year."
+    )
+    assert events_of(text, WEDNESDAY) == ["2023-03-15"]
+
+
+def test_a_measured_figure_still_overlaps_the_period_it_was_measured_over() -> None:
+    text = "The club lost £5.7 million in the year to June 2018."
+    (event,) = sentence_events(text, sentence_spans(text), dt.date(2019, 2, 22))
+    assert event is not None
+    assert event.label == "2019-02-22"
+    assert event.overlaps(dt.date(2018, 6, 1), dt.date(2018, 6, 30))
+
+
+def test_a_sentence_still_overlaps_the_period_of_its_trailing_relative_clause() -> None:
+    text = "“A proud day,” said Anders Lund, the project director, who took over in 2020."
+    (event,) = sentence_events(text, sentence_spans(text), dt.date(2022, 2, 4))
+    assert event is not None
+    assert event.label == "2022-02-04"
+    assert event.overlaps(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
