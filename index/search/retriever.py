@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.errors import NewsbotError, NotIndexedError, StoreError, StoreUnreachableError
+from index.ingest import docstore as docstores
 from index.models import Passage, SearchFilters
 from index.search.candidates import (
     CANDIDATES,
@@ -36,6 +37,7 @@ from index.search.features import add_word_features
 from index.search.filters import EventRange, chroma_filters, selected
 from index.search.ranking import RankingWeights, rank
 from index.search.time import add_time_feature, event_range
+from index.search.windows import ChunkIds, docstore_ids, with_window_cosines
 from index.storage import manifest
 from index.storage.generations import VisibleCollection
 from index.storage.lexical import LexicalIndex
@@ -61,6 +63,8 @@ class _View:
     collection: Any  # chromadb Collection
     index: Any  # llama-index VectorStoreIndex over the collection
     lexical: LexicalIndex | None
+    # The Chroma id of each article's sentences (None: the generation's docstore is gone).
+    chunk_ids: ChunkIds | None = None
 
 
 class Retriever:
@@ -117,8 +121,12 @@ class Retriever:
             NotIndexedError: Nothing is indexed yet.
             StoreError: The vector store cannot be read.
         """
-        pool = self.candidates(query, filters=filters, mode=mode, emphasis=emphasis, time=time)
-        return rank(pool, mode, RankingWeights())[:top_k]
+        view, pool, vector = self._with_retry(query, filters, mode, emphasis, time)
+        passages = rank(pool, mode, RankingWeights())[:top_k]
+        if view.chunk_ids is None:
+            return passages
+        # The answer chooses among every sentence of these windows: each by its own cosine.
+        return with_window_cosines(view.collection.raw, vector, passages, view.chunk_ids)
 
     def candidates(
         self,
@@ -130,10 +138,22 @@ class Retriever:
         time: QuestionTime | None = None,
     ) -> list[Candidate]:
         """Every candidate of both searches with its evidence, unranked (see :func:`rank`)."""
+        return self._with_retry(query, filters, mode, emphasis, time)[1]
+
+    def _with_retry(
+        self,
+        query: str,
+        filters: SearchFilters | None,
+        mode: Mode,
+        emphasis: str,
+        time: QuestionTime | None,
+    ) -> tuple[_View, list[Candidate], np.ndarray]:
+        """The view searched, the candidates and the question's vector."""
         for attempt in range(2):
             try:
                 view = self._current()
-                return self._search(view, query, filters, mode, emphasis, event_range(time))
+                pool, vector = self._search(view, query, filters, mode, emphasis, event_range(time))
+                return view, pool, vector
             except (NotIndexedError, StoreUnreachableError):
                 raise
             except Exception as e:
@@ -196,7 +216,14 @@ class Retriever:
         index = VectorStoreIndex.from_vector_store(
             ChromaVectorStore(chroma_collection=collection), embed_model=self._embedder
         )
-        return _View(generation=generation, collection=collection, index=index, lexical=bm25)
+        chunks = docstores.load(files, generation.number)
+        return _View(
+            generation=generation,
+            collection=collection,
+            index=index,
+            lexical=bm25,
+            chunk_ids=None if chunks is None else docstore_ids(chunks),
+        )
 
     # -- one search -------------------------------------------------------------------------
 
@@ -208,7 +235,7 @@ class Retriever:
         mode: Mode,
         emphasis: str,
         events: EventRange | None,
-    ) -> list[Candidate]:
+    ) -> tuple[list[Candidate], np.ndarray]:
         from llama_index.core.schema import QueryBundle
 
         vector = self._embedder.get_query_embedding(query)
@@ -228,7 +255,7 @@ class Retriever:
         if view.lexical is not None:
             add_word_features(view.lexical, query, emphasis, pool)
         add_time_feature(pool.values(), events)
-        return list(pool.values())
+        return list(pool.values()), unit
 
     @staticmethod
     def _add_dense(
