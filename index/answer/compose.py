@@ -580,6 +580,7 @@ def _choose(
         if best is None or (chosen and best.overlap == 0):
             continue
         best = _with_continuation(best, passage, own_kind, known, reason_asked=reason_asked)
+        best = _with_antecedent(best, passage, own_kind, known)
         key = _normal(best.text)
         if key not in quoted:  # passages of different articles can repeat a sentence
             chosen.append(best)
@@ -725,6 +726,34 @@ def _with_continuation(
             and _offers_new(kind, following, known)
         ):
             return replace(report, text=joined)
+        return report
+    return report
+
+
+# A sentence opening with what it refers back to: "The storm, which struck ...".
+_DEFINITE_OPENING = re.compile(r"^\W*the\s+([a-z][\w'’-]*)", re.IGNORECASE)
+
+
+def _with_antecedent(report: Report, passage: Passage, kind: AnswerType, known: str) -> Report:
+    """The sentence before ``report`` and ``report``, when a "what was the name of the
+    storm" or "who" question finds the thing it names referred back to ("The storm, which
+    struck on 27 January, exposed a cable") and the sentence before names it ("after Storm
+    Orla tore through the wind farm"): news names a thing once, then calls it "the storm"."""
+    if kind not in (AnswerType.NAME, AnswerType.PERSON) or _offers_new(kind, report.text, known):
+        return report
+    opening = _DEFINITE_OPENING.match(report.text)
+    if opening is None:
+        return report
+    noun = set(content_terms(opening.group(1)))
+    if not noun or noun.isdisjoint(content_terms(known)):
+        return report
+    spans = sentence_spans(passage.text)
+    for (start, _), (next_start, next_end) in itertools.pairwise(spans):
+        if passage.text[next_start:next_end] != report.text:
+            continue
+        previous = passage.text[start:next_start].strip()
+        if noun <= set(content_terms(previous)) and _offers_new(kind, previous, known):
+            return replace(report, text=passage.text[start:next_end].strip())
         return report
     return report
 
