@@ -817,3 +817,29 @@ def test_who_took_over_is_answered_by_the_sentence_telling_the_succession() -> N
     )
     answer = compose_answer(resolved, [later, then], **LIMITS)
     assert answer.lines[0].text.startswith("His successor is Sabine Callow")
+
+
+STORM = (
+    "Kestrel agreed to raise the fund after Storm Orla tore through the wind farm. "
+    "The storm, which struck on the night of 27 January, exposed a section of cable "
+    "between two turbines."
+)
+
+
+def test_a_thing_called_back_by_its_noun_is_quoted_with_the_sentence_naming_it() -> None:
+    # News names a storm once, then calls it "the storm": the name is in the sentence before.
+    hit = passage(STORM, 0.7, matched=STORM[STORM.index("The storm") :], window_overlap=0.5)
+    question = standalone("What was the name of the storm that left a cable exposed?")
+
+    answer = compose_answer(question, [hit], **LIMITS)
+
+    assert "Storm Orla" in answer.answer and "exposed a section of cable" in answer.answer
+
+
+def test_a_thing_called_back_by_a_noun_the_question_does_not_name_is_quoted_alone() -> None:
+    hit = passage(STORM, 0.7, matched=STORM[STORM.index("The storm") :], window_overlap=0.5)
+    question = standalone("What was the name of the cable that was exposed?")
+
+    answer = compose_answer(question, [hit], **LIMITS)
+
+    assert "Storm Orla" not in answer.answer
