@@ -297,6 +297,10 @@ def _counts_asked(sentence: str, question: str) -> bool:
     )
 
 
+# "How many homes ...?": a count of a thing the question names.
+_HOW_MANY = re.compile(r"^\W*how\s+many\s+[a-z]", re.IGNORECASE)
+
+
 # "How many people ...?" is answered by a figure of any kind of people.
 _PEOPLE_QUESTION = re.compile(r"^\W*how\s+many\s+people\b", re.IGNORECASE)
 _PEOPLE = frozenset(
@@ -560,6 +564,7 @@ def _choose(
             kind,
             known,
             type_bonus,
+            counted=resolved.question if _HOW_MANY.match(resolved.question) else "",
             sum_asked=sum_asked,
             holder_asked=holder_asked,
             reason_asked=reason_asked,
@@ -857,6 +862,7 @@ def _sentences(
     asked: str,
     type_bonus: float,
     *,
+    counted: str = "",
     sum_asked: bool = False,
     holder_asked: bool = False,
     reason_asked: bool = False,
@@ -891,6 +897,8 @@ def _sentences(
             score += type_bonus
         if reason_asked and gives_reason(text):
             score += _ANSWER_TYPE_BONUS  # "why" is answered by a cause, not by the event
+        if counted and gives_figure(text, counted, named=True):
+            score += _ANSWER_TYPE_BONUS  # "610,000 homes" for "how many homes", not "72 turbines"
         if sum_asked and gives_measure(text, "money"):
             score += _ANSWER_TYPE_BONUS  # a sum, where any figure would do for "how many"
         if _LAST.search(asked) and _LAST.search(text):

@@ -843,3 +843,18 @@ def test_a_thing_called_back_by_a_noun_the_question_does_not_name_is_quoted_alon
     answer = compose_answer(question, [hit], **LIMITS)
 
     assert "Storm Orla" not in answer.answer
+
+
+HOMES = (
+    "All 72 turbines at the wind farm are now generating electricity. "
+    "The company said the farm could supply about 610,000 homes."
+)
+
+
+def test_how_many_is_answered_by_a_figure_of_what_it_counts_not_of_something_else() -> None:
+    # Both sentences give a figure; only one counts homes.
+    hit = passage(HOMES, 0.7, window_overlap=0.5)
+
+    answer = compose_answer(standalone("How many homes can the wind farm power?"), [hit], **LIMITS)
+
+    assert answer.answer.split("[1]")[0].strip().endswith("about 610,000 homes.")
