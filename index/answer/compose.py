@@ -373,7 +373,34 @@ def _oldest_first(resolved: ResolvedQuestion) -> bool:
 
 
 def _newest_asked(resolved: ResolvedQuestion) -> bool:
-    return resolved.time.recency or bool(_LAST.search(resolved.focus))
+    return (
+        resolved.time.recency
+        or bool(_LAST.search(resolved.focus))
+        or _asks_current_figure(resolved)
+    )
+
+
+# The first verb of a question, whose tense says when it asks about: "How many homes *can*
+# the farm power?", "How many beds *did* it have?".
+_FIRST_AUXILIARY = re.compile(
+    r"\b(is|are|am|does|do|can|has|have|was|were|did|had|could|will|would)\b", re.IGNORECASE
+)
+_PRESENT = frozenset("is are am does do can has have".split())
+
+
+def _asks_current_figure(resolved: ResolvedQuestion) -> bool:
+    """Whether a question asks for a figure as it stands now: asked in the present tense
+    and of no period ("How many homes can the finished farm power?"). A figure that changed
+    is reported anew (a plan's "500,000 homes", the finished farm's "610,000"): the newest
+    report tells how it stands."""
+    if not resolved.time.is_empty or _kind(resolved) is not AnswerType.NUMBER:
+        return False
+    verb = _FIRST_AUXILIARY.search(resolved.focus)
+    return (
+        verb is not None
+        and verb.group(1).lower() in _PRESENT
+        and not _PLAN_WORDS.search(resolved.focus)
+    )
 
 
 # A question word of its own: "And what did they promise?" asks its own question, not the
@@ -554,6 +581,9 @@ def _choose(
     holder_asked = kind is AnswerType.PERSON and (
         resolved.time.recency or asks_for_successor(resolved.question)
     )
+    # "How many homes can the farm power?": a figure of homes as it stands (a past or
+    # planned count is left to the checks of what the articles give: ``coverage.py``).
+    current_count = bool(_HOW_MANY.match(resolved.question)) and _asks_current_figure(resolved)
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
             continue
@@ -564,7 +594,7 @@ def _choose(
             kind,
             known,
             type_bonus,
-            counted=resolved.question if _HOW_MANY.match(resolved.question) else "",
+            counted=resolved.question if current_count else "",
             sum_asked=sum_asked,
             holder_asked=holder_asked,
             reason_asked=reason_asked,
