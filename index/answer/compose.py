@@ -373,11 +373,7 @@ def _oldest_first(resolved: ResolvedQuestion) -> bool:
 
 
 def _newest_asked(resolved: ResolvedQuestion) -> bool:
-    return (
-        resolved.time.recency
-        or bool(_LAST.search(resolved.focus))
-        or _asks_current_figure(resolved)
-    )
+    return resolved.time.recency or bool(_LAST.search(resolved.focus))
 
 
 # The first verb of a question, whose tense says when it asks about: "How many homes *can*
@@ -390,9 +386,7 @@ _PRESENT = frozenset("is are am does do can has have".split())
 
 def _asks_current_figure(resolved: ResolvedQuestion) -> bool:
     """Whether a question asks for a figure as it stands now: asked in the present tense
-    and of no period ("How many homes can the finished farm power?"). A figure that changed
-    is reported anew (a plan's "500,000 homes", the finished farm's "610,000"): the newest
-    report tells how it stands."""
+    and of no period ("How many homes can the finished farm power?")."""
     if not resolved.time.is_empty or _kind(resolved) is not AnswerType.NUMBER:
         return False
     verb = _FIRST_AUXILIARY.search(resolved.focus)
@@ -581,8 +575,10 @@ def _choose(
     holder_asked = kind is AnswerType.PERSON and (
         resolved.time.recency or asks_for_successor(resolved.question)
     )
-    # "How many homes can the farm power?": a figure of homes as it stands (a past or
-    # planned count is left to the checks of what the articles give: ``coverage.py``).
+    # "How many homes can the farm power?": a figure of homes, not of turbines. Past and
+    # planned counts are left to the checks of what the articles give (``coverage.py``):
+    # preferring figures of beds found "the 560-bed hospital" for "How many beds did the
+    # infirmary have?", which the articles never say.
     current_count = bool(_HOW_MANY.match(resolved.question)) and _asks_current_figure(resolved)
     for rank, passage in enumerate(passages[:_CANDIDATE_PASSAGES]):
         if rank and evidence_score([passage]) < min_relevance - _support_margin(passage, resolved):
