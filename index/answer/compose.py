@@ -83,7 +83,7 @@ _CANDIDATE_PASSAGES = 10
 _SUPPORT_MARGIN = 0.15
 # ... or this close, when its sentence is of the period the question asks about.
 _PERIOD_SUPPORT_MARGIN = 0.2
-# Discount on the cosine for a sentence next to the one the search matched.
+# Discount on the matched sentence's cosine for a neighbour whose own is not known.
 _NEIGHBOUR_DISCOUNT = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a place for
 # "where", a date for "when", ...) that the question does not already name.
@@ -908,8 +908,8 @@ def _sentences(
         text = passage.text[opening:end]
         present = set(content_terms(text))
         overlap = sum(w for t, w in weights.items() if holds(present, t)) / total if total else 0.0
-        # A sentence the search scored has its own cosine; the others inherit the matched
-        # sentence's, a little discounted, so that "where?" can still be answered next door.
+        # Each sentence has its own cosine, read from its stored vector (search/windows.py);
+        # one without (no docstore) inherits the matched sentence's, a little discounted.
         similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
         score = 0.6 * overlap + 0.4 * similarity
         if kind is AnswerType.PERSON:
