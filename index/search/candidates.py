@@ -99,7 +99,7 @@ def add_bm25_hits(
             elif hit.chroma_id in read:
                 node, stored = read[hit.chroma_id]
                 candidate = from_bm25(node)
-                candidate.cosine = stored_cosine(stored, vector)
+                candidate.cosine = _cosine(stored, vector)
             else:
                 continue
         candidate.bm25 = hit.score
@@ -145,14 +145,13 @@ def fill_cosines(collection: Any, vector: np.ndarray, pool: dict[str, Candidate]
     raw = getattr(collection, "raw", collection)
     got = raw.get(ids=list(missing), include=["embeddings"])
     for chroma_id, embedding in zip(got["ids"], got["embeddings"], strict=True):
-        pool[missing[chroma_id]].cosine = stored_cosine(embedding, vector)
+        pool[missing[chroma_id]].cosine = _cosine(embedding, vector)
     for node_id in missing.values():
         if pool[node_id].cosine is None:
             del pool[node_id]
 
 
-def stored_cosine(embedding: Any, vector: np.ndarray) -> float:
-    """The cosine of a stored vector with the question's (unit) vector."""
+def _cosine(embedding: Any, vector: np.ndarray) -> float:
     stored = np.asarray(embedding, dtype=np.float32)
     return float(stored @ vector / (np.linalg.norm(stored) or 1.0))
 

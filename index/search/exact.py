@@ -120,7 +120,7 @@ def _cosines(vectors: VectorFile, rows: np.ndarray, query: np.ndarray) -> np.nda
 
 def _normalised(stored: np.ndarray, query: np.ndarray) -> np.ndarray:
     """Cosine of each stored row with the unit ``query`` (as the candidates' cosines are
-    computed from stored vectors: ``candidates.stored_cosine``)."""
+    computed from stored vectors: ``candidates._cosine``)."""
     norms = np.linalg.norm(stored, axis=1)
     return np.asarray(stored @ query / np.where(norms == 0, 1.0, norms), dtype=np.float32)
 

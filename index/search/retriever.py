@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from index.errors import NewsbotError, NotIndexedError, StoreError, StoreUnreachableError
-from index.ingest import docstore as docstores
 from index.models import Passage, SearchFilters
 from index.search.candidates import (
     CANDIDATES,
@@ -37,7 +36,6 @@ from index.search.features import add_word_features
 from index.search.filters import EventRange, chroma_filters, selected
 from index.search.ranking import RankingWeights, rank
 from index.search.time import add_time_feature, event_range
-from index.search.windows import ChunkIds, docstore_ids, with_window_cosines
 from index.storage import manifest
 from index.storage.generations import VisibleCollection
 from index.storage.lexical import LexicalIndex
@@ -63,8 +61,6 @@ class _View:
     collection: Any  # chromadb Collection
     index: Any  # llama-index VectorStoreIndex over the collection
     lexical: LexicalIndex | None
-    # The Chroma id of each article's sentences (None: the generation's docstore is gone).
-    chunk_ids: ChunkIds | None = None
 
 
 class Retriever:
@@ -121,12 +117,8 @@ class Retriever:
             NotIndexedError: Nothing is indexed yet.
             StoreError: The vector store cannot be read.
         """
-        view, pool, vector = self._with_retry(query, filters, mode, emphasis, time)
-        passages = rank(pool, mode, RankingWeights())[:top_k]
-        if view.chunk_ids is None:
-            return passages
-        # The answer chooses among every sentence of these windows: each by its own cosine.
-        return with_window_cosines(view.collection.raw, vector, passages, view.chunk_ids)
+        pool = self.candidates(query, filters=filters, mode=mode, emphasis=emphasis, time=time)
+        return rank(pool, mode, RankingWeights())[:top_k]
 
     def candidates(
         self,
@@ -138,22 +130,10 @@ class Retriever:
         time: QuestionTime | None = None,
     ) -> list[Candidate]:
         """Every candidate of both searches with its evidence, unranked (see :func:`rank`)."""
-        return self._with_retry(query, filters, mode, emphasis, time)[1]
-
-    def _with_retry(
-        self,
-        query: str,
-        filters: SearchFilters | None,
-        mode: Mode,
-        emphasis: str,
-        time: QuestionTime | None,
-    ) -> tuple[_View, list[Candidate], np.ndarray]:
-        """The view searched, the candidates and the question's vector."""
         for attempt in range(2):
             try:
                 view = self._current()
-                pool, vector = self._search(view, query, filters, mode, emphasis, event_range(time))
-                return view, pool, vector
+                return self._search(view, query, filters, mode, emphasis, event_range(time))
             except (NotIndexedError, StoreUnreachableError):
                 raise
             except Exception as e:
@@ -216,14 +196,7 @@ class Retriever:
         index = VectorStoreIndex.from_vector_store(
             ChromaVectorStore(chroma_collection=collection), embed_model=self._embedder
         )
-        chunks = docstores.load(files, generation.number)
-        return _View(
-            generation=generation,
-            collection=collection,
-            index=index,
-            lexical=bm25,
-            chunk_ids=None if chunks is None else docstore_ids(chunks),
-        )
+        return _View(generation=generation, collection=collection, index=index, lexical=bm25)
 
     # -- one search -------------------------------------------------------------------------
 
@@ -235,7 +208,7 @@ class Retriever:
         mode: Mode,
         emphasis: str,
         events: EventRange | None,
-    ) -> tuple[list[Candidate], np.ndarray]:
+    ) -> list[Candidate]:
         from llama_index.core.schema import QueryBundle
 
         vector = self._embedder.get_query_embedding(query)
@@ -255,7 +228,7 @@ class Retriever:
         if view.lexical is not None:
             add_word_features(view.lexical, query, emphasis, pool)
         add_time_feature(pool.values(), events)
-        return list(pool.values()), unit
+        return list(pool.values())
 
     @staticmethod
     def _add_dense(
