@@ -908,8 +908,8 @@ def _sentences(
         text = passage.text[opening:end]
         present = set(content_terms(text))
         overlap = sum(w for t, w in weights.items() if holds(present, t)) / total if total else 0.0
-        # Each sentence has its own cosine, read from its stored vector (search/windows.py);
-        # one without (no docstore) inherits the matched sentence's, a little discounted.
+        # A sentence the search scored has its own cosine; the others inherit the matched
+        # sentence's, a little discounted, so that "where?" can still be answered next door.
         similarity = known.get(passage.start + start, passage.similarity - _NEIGHBOUR_DISCOUNT)
         score = 0.6 * overlap + 0.4 * similarity
         if kind is AnswerType.PERSON:
