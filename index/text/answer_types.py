@@ -95,11 +95,28 @@ def expected_type(question: str) -> AnswerType:
         return AnswerType.PLACE
     if tokens[0] in ("who", "whom", "whose"):
         return AnswerType.PERSON
+    if _asks_name(tokens):
+        return AnswerType.NAME  # "What was the name of the storm?", "What is it called?"
+    if tokens[0] == "what" and len(tokens) > 1 and _PAST_VERB.fullmatch(tokens[1]):
+        return AnswerType.OTHER  # "What happened to ...?", "What caused ...?": an event
     if tokens[0] in ("which", "what") and len(tokens) > 1 and tokens[1] not in _AUXILIARIES:
         if any(t in PERSON_NOUNS for t in tokens[1:3]):
             return AnswerType.PERSON  # "which minister ...?", "what police officer ...?"
         return AnswerType.NAME  # "which team ...?", "what company ...?"
     return AnswerType.OTHER
+
+
+# A regular past tense ("happened", "caused"), not a noun in "-eed" ("speed", "breed").
+_PAST_VERB = re.compile(r"[a-z]{3,}[^e]ed")
+_BE = frozenset("is was are were".split())
+
+
+def _asks_name(tokens: list[str]) -> bool:
+    """Whether the question asks what something is named: "what was the name of ...",
+    "what is the ... called"."""
+    if tokens[0] != "what" or len(tokens) < 3 or tokens[1] not in _BE:
+        return False
+    return tokens[2:4] == ["the", "name"] or tokens[-1] == "called"
 
 
 def _cost_asked(tokens: list[str]) -> bool:

@@ -884,3 +884,54 @@ def test_one_named_to_a_post_is_who_took_it_over() -> None:
     )
     answer = compose_answer(resolved, [administrators, named], **LIMITS)
     assert answer.lines[0].text.startswith("Joel Amankwah was named manager")
+
+
+STORM = (
+    "Kestrel agreed to raise the fund after Storm Orla tore through the wind farm. "
+    "The storm, which struck on the night of 27 January, exposed a section of cable "
+    "between two turbines."
+)
+
+
+def test_a_thing_called_back_by_its_noun_is_quoted_with_the_sentence_naming_it() -> None:
+    # News names a storm once, then calls it "the storm": the name is in the sentence before.
+    hit = passage(STORM, 0.7, matched=STORM[STORM.index("The storm") :], window_overlap=0.5)
+    question = standalone("What was the name of the storm that left a cable exposed?")
+
+    answer = compose_answer(question, [hit], **LIMITS)
+
+    assert "Storm Orla" in answer.answer and "exposed a section of cable" in answer.answer
+
+
+def test_a_thing_called_back_by_a_noun_the_question_does_not_name_is_quoted_alone() -> None:
+    hit = passage(STORM, 0.7, matched=STORM[STORM.index("The storm") :], window_overlap=0.5)
+    question = standalone("What was the name of the cable that was exposed?")
+
+    answer = compose_answer(question, [hit], **LIMITS)
+
+    assert "Storm Orla" not in answer.answer
+
+
+HOMES = (
+    "All 72 turbines at the wind farm are now generating electricity. "
+    "The company said the farm could supply about 610,000 homes."
+)
+
+
+def test_how_many_is_answered_by_a_figure_of_what_it_counts_not_of_something_else() -> None:
+    # Both sentences give a figure; only one counts homes.
+    hit = passage(HOMES, 0.7, window_overlap=0.5)
+
+    answer = compose_answer(standalone("How many homes can the wind farm power?"), [hit], **LIMITS)
+
+    assert answer.answer.split("[1]")[0].strip().endswith("about 610,000 homes.")
+
+
+def test_a_past_count_is_not_chosen_by_its_figure_alone() -> None:
+    # What was counted then is left to the checks of what the articles give: a figure of
+    # the thing asked may be of another one ("the 560-bed hospital" for the infirmary's beds).
+    hit = passage(HOMES, 0.7, window_overlap=0.5)
+
+    answer = compose_answer(standalone("How many homes did the wind farm power?"), [hit], **LIMITS)
+
+    assert "All 72 turbines" in answer.answer.split("[1]")[0]

@@ -87,3 +87,27 @@ def test_how_big_asks_for_a_figure() -> None:
 def test_in_which_month_asks_for_a_time() -> None:
     # A preposition before the question word does not change what is asked.
     assert expected_type("In which month did the company lodge its appeal?") is AnswerType.TIME
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened to brown crab landings near the turbines?",
+        "What caused the crane collapse at Berth 4?",
+        "What prompted the council to change its mind?",
+    ],
+)
+def test_what_with_a_past_verb_asks_for_an_event_not_a_name(question: str) -> None:
+    assert expected_type(question) is AnswerType.OTHER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the name of the storm that left a cable exposed?",
+        "What is the campaign group against the mine called?",
+        "What speed did the train reach?",  # a noun in "-eed", not a verb
+    ],
+)
+def test_what_was_the_name_of_or_what_is_it_called_asks_for_a_name(question: str) -> None:
+    assert expected_type(question) is AnswerType.NAME
