@@ -69,6 +69,11 @@ def blind4(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> 
 
 
 @pytest.fixture(scope="module")
+def blind5(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
+    return _run("news-blind5", tmp_path_factory, document_embedder)
+
+
+@pytest.fixture(scope="module")
 def seed(tmp_path_factory: pytest.TempPathFactory, document_embedder: Any) -> dict[str, Any]:
     return _run("seed-questions", tmp_path_factory, document_embedder)
 
@@ -185,3 +190,14 @@ def test_the_stories_read_in_the_fifth_pass_keep_their_level(
     assert blind4["unanswerable"]["declined_with_reason"] >= 0.9
     assert blind4["decline"]["answerable_declined"] <= 1 / 39
     assert blind4["follow_ups"]["turns_right"] >= 4
+
+
+def test_the_story_read_in_the_sixth_pass_keeps_its_level(blind5: dict[str, Any]) -> None:
+    # news-blind5, a dev set since session 22 read its failures. Reached: plain 17 of 22,
+    # time 15 of 17, 8 of 10 declined and 1 of 39 answerable, follow-ups 1 of 6 (5 of 11
+    # turns). Each floor is one question below (HNSW builds differ by about one question).
+    assert blind5["plain"]["answer_in_text"] >= 16 / 22
+    assert blind5["time"]["both"] >= 14 / 17
+    assert blind5["unanswerable"]["declined_with_reason"] >= 0.7
+    assert blind5["decline"]["answerable_declined"] <= 2 / 39
+    assert blind5["follow_ups"]["turns_right"] >= 4
