@@ -231,6 +231,21 @@ def test_a_time_wholly_in_the_future_is_an_error(question: str, phrase: str) -> 
 
 
 @pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("What happened after this year's election?", date(2025, 1, 1)),
+        ("Who resigned after this month's vote?", date(2025, 6, 1)),
+        ("What changed after last year's verdict?", date(2024, 1, 1)),
+    ],
+)
+def test_after_a_period_s_event_starts_within_that_period(question: str, first: date) -> None:
+    # "this year's election" names an event of this year, as "2019's talks" does of 2019:
+    # what came after it starts within the year, not after the year (which is the future).
+    time = parse_question_time(question, TODAY)
+    assert (time.first, time.last) == (first, None)
+
+
+@pytest.mark.parametrize(
     ("question", "phrase"),
     [
         ("What happened between 2023 and 2019?", "between 2023 and 2019"),

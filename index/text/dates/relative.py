@@ -32,7 +32,10 @@ def on_relative_unit(scan: Scan, m: re.Match[str]) -> Hit | None:
         last = scan.base
     elif step == 0 and mod == "later":
         first = scan.base
-    return Hit(m.start(), m.end(), first, last, as_granularity(unit), True)
+    # "this year's election", like "2019's talks": the period describes a thing, so "after
+    # this year's election" starts within this year, not after it.
+    possessive = scan.text[m.end() : m.end() + 2] in ("'s", "’s")
+    return Hit(m.start(), m.end(), first, last, as_granularity(unit), True, possessive)
 
 
 def on_weekend(scan: Scan, m: re.Match[str]) -> Hit | None:
