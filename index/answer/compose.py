@@ -15,7 +15,6 @@ person, a number or a period no relevant article mentions makes newsbot decline 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -791,25 +790,36 @@ def _with_continuation(
         kind is AnswerType.OTHER or _offers_new(kind, report.text, known)
     ):
         return report
-    spans = sentence_spans(passage.text)
-    for (start, end), (_, next_end) in itertools.pairwise(spans):
-        if passage.text[start:end] != report.text:
-            continue
-        following = passage.text[end:next_end].strip()
-        joined = passage.text[start:next_end].strip()
-        if asks_said and _QUOTED_BY_PRONOUN.search(following):
-            return replace(report, text=joined)
-        if asks_cause and gives_reason(following):
-            # The line now gives a cause: it earns what a sentence giving one earns.
-            return replace(report, text=joined, score=report.score + _ANSWER_TYPE_BONUS)
-        if (
-            kind is not AnswerType.OTHER
-            and _goes_on(following, kind)
-            and _offers_new(kind, following, known)
-        ):
-            return replace(report, text=joined)
+    _, (start, end), after = _around(passage, report.text)
+    if after is None:
         return report
+    following = passage.text[end : after[1]].strip()
+    joined = passage.text[start : after[1]].strip()
+    if asks_said and _QUOTED_BY_PRONOUN.search(following):
+        return replace(report, text=joined)
+    if asks_cause and gives_reason(following):
+        # The line now gives a cause: it earns what a sentence giving one earns.
+        return replace(report, text=joined, score=report.score + _ANSWER_TYPE_BONUS)
+    if (
+        kind is not AnswerType.OTHER
+        and _goes_on(following, kind)
+        and _offers_new(kind, following, known)
+    ):
+        return replace(report, text=joined)
     return report
+
+
+def _around(
+    passage: Passage, sentence: str
+) -> tuple[tuple[int, int] | None, tuple[int, int], tuple[int, int] | None]:
+    """Where ``sentence`` lies in ``passage`` and the sentences either side of it (None at
+    the passage's edges, and for a sentence it does not hold)."""
+    spans = sentence_spans(passage.text)
+    for i, (start, end) in enumerate(spans):
+        if passage.text[start:end] == sentence:
+            before = spans[i - 1] if i else None
+            return before, (start, end), spans[i + 1] if i + 1 < len(spans) else None
+    return None, (0, 0), None
 
 
 # A sentence opening with what it refers back to: "The storm, which struck ...".
@@ -829,14 +839,12 @@ def _with_antecedent(report: Report, passage: Passage, kind: AnswerType, known: 
     noun = set(content_terms(opening.group(1)))
     if not noun or noun.isdisjoint(content_terms(known)):
         return report
-    spans = sentence_spans(passage.text)
-    for (start, _), (next_start, next_end) in itertools.pairwise(spans):
-        if passage.text[next_start:next_end] != report.text:
-            continue
-        previous = passage.text[start:next_start].strip()
-        if noun <= set(content_terms(previous)) and _offers_new(kind, previous, known):
-            return replace(report, text=passage.text[start:next_end].strip())
+    before, (start, end), _ = _around(passage, report.text)
+    if before is None:
         return report
+    previous = passage.text[before[0] : start].strip()
+    if noun <= set(content_terms(previous)) and _offers_new(kind, previous, known):
+        return replace(report, text=passage.text[before[0] : end].strip())
     return report
 
 
