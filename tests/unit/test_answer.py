@@ -835,13 +835,21 @@ def test_actually_asks_what_came_true_not_what_was_promised() -> None:
     assert answer.found and "142" in answer.lines[0].text
 
 
-def test_a_follow_up_asking_later_does_not_lead_with_a_figure_the_answer_before_gave() -> None:
+def _after_answering(topic: str, said: str, on: dt.date, follow_up: str) -> ResolvedQuestion:
+    """``follow_up`` resolved after ``topic`` was answered by ``said``, an event of ``on``."""
     conversation = Conversation()
-    topic = conversation.resolve("How big was the fund the fishermen accepted in 2021?")
-    said = "Fishermen voted to accept a £6.5 million compensation fund."
-    told = QuestionTime(first=dt.date(2021, 3, 18), last=dt.date(2021, 3, 18))
-    conversation.record(topic, said, ("a",), answered=told)
-    resolved = conversation.resolve("What was it raised to later on?")
+    resolved = conversation.resolve(topic)
+    conversation.record(resolved, said, ("a",), answered=QuestionTime(first=on, last=on))
+    return conversation.resolve(follow_up)
+
+
+def test_a_follow_up_asking_later_does_not_lead_with_a_figure_the_answer_before_gave() -> None:
+    resolved = _after_answering(
+        "How big was the fund the fishermen accepted in 2021?",
+        "Fishermen voted to accept a £6.5 million compensation fund.",
+        dt.date(2021, 3, 18),
+        "What was it raised to later on?",
+    )
     again = dated_passage(
         "The compensation fund raised for fishermen last year is £6.5 million.",
         0.9,
@@ -856,12 +864,13 @@ def test_a_follow_up_asking_later_does_not_lead_with_a_figure_the_answer_before_
 
 
 def test_a_follow_up_asking_who_afterwards_may_name_someone_from_a_line_with_a_figure() -> None:
-    conversation = Conversation()
-    topic = conversation.resolve("How did the council vote on the tram in November 2017?")
     said = "Ana Roe resigned hours after the council refused another 95 million crowns."
-    told = QuestionTime(first=dt.date(2017, 11, 15), last=dt.date(2017, 11, 15))
-    conversation.record(topic, said, ("a",), answered=told)
-    resolved = conversation.resolve("Who resigned afterwards?")
+    resolved = _after_answering(
+        "How did the council vote on the tram in November 2017?",
+        said,
+        dt.date(2017, 11, 15),
+        "Who resigned afterwards?",
+    )
     again = dated_passage(said, 0.7, "b", "2017-11-15")
     later = dated_passage("Ed Lim won the mayoral election on Sunday.", 0.6, "c", "2019-05-19")
     answer = compose_answer(resolved, [again, later], **LIMITS)
