@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 import pytest
@@ -130,16 +131,22 @@ def test_who_came_before_a_named_person_needs_a_sentence_telling_the_succession(
     assert answer.found and "Tom Ashby" in answer.answer
 
 
+def _declined_on_each(today: dt.date, question: str, told: Sequence[str], day: str) -> None:
+    """``question`` is declined when the one report it has is any one of ``told``."""
+    for sentence in told:
+        answer = _asked_on(today, question, [_report_of(sentence, day, "a")])
+        assert not answer.found, sentence
+
+
 def test_who_took_over_from_a_named_person_tells_who_came_after_not_before() -> None:
     today = dt.date(2024, 1, 10)
     question = "Who ran the trust before Harriet Quayle?"
-    for told in (
+    told = (
         "When Tom Ashby took over from Harriet Quayle in 2018, the trust was in debt.",
         "Tom Ashby, who replaced Quayle, said the trust was in debt.",
         "Harriet Quayle's successor, Tom Ashby, said the trust was in debt.",
-    ):
-        answer = _asked_on(today, question, [_report_of(told, "2018-05-02", "a")])
-        assert not answer.found, told
+    )
+    _declined_on_each(today, question, told, "2018-05-02")
     succeeded = _report_of("Harriet Quayle succeeded Tom Ashby in 2012.", "2012-01-04", "b")
     assert _asked_on(today, question, [succeeded]).found
 
@@ -653,13 +660,12 @@ def test_a_name_of_common_words_must_be_in_the_articles_as_a_phrase() -> None:
 def test_a_predecessor_named_after_the_words_of_succession_is_the_one_who_left() -> None:
     today = dt.date(2024, 1, 10)
     question = "Who ran the association before Tom Brackley?"
-    for told in (
+    told = (
         "Her predecessor, Tom Brackley, led the association when the scheme was announced.",
         "He took over from Morag Ellery, who had succeeded Tom Brackley in the association.",
         "Tom Brackley was succeeded by Morag Ellery as head of the association.",
-    ):
-        answer = _asked_on(today, question, [_report_of(told, "2022-05-02", "a")])
-        assert not answer.found, told
+    )
+    _declined_on_each(today, question, told, "2022-05-02")
     replaced = _report_of(
         "Sam Hill was replaced by Tom Brackley at the head of the association.", "2012-01-04", "b"
     )
